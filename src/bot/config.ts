@@ -1,0 +1,232 @@
+import { z } from 'zod';
+
+/** Kraken's documented counter limits per verification tier (DESIGN.md section 3). */
+export const TIERS = {
+  starter: { max: 15, decayPerSec: 0.33 },
+  intermediate: { max: 20, decayPerSec: 0.5 },
+  pro: { max: 20, decayPerSec: 1 },
+} as const;
+export type Tier = keyof typeof TIERS;
+
+const FLOW_TYPE_NAMES = ['deposit', 'withdrawal', 'transfer'] as const;
+
+/** Environment values are strings; these helpers turn them into checked values with clear messages. */
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'must be true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+function num(opts: { min?: number; max?: number; int?: boolean } = {}) {
+  const { min, max, int = false } = opts;
+  const range = `${min ?? '-∞'}..${max ?? '∞'}`;
+  return z
+    .string()
+    .trim()
+    .refine((v) => v !== '' && Number.isFinite(Number(v)), { message: `must be a number (${range})` })
+    .transform(Number)
+    .refine((v) => !int || Number.isInteger(v), { message: `must be a whole number (${range})` })
+    .refine((v) => (min === undefined || v >= min) && (max === undefined || v <= max), {
+      message: `out of range (allowed ${range})`,
+    });
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be an http(s) URL' });
+
+const base64 = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && v.length % 4 === 0 && Buffer.from(v, 'base64').length > 0, {
+    message: 'must be valid base64 (the "Private Key" Kraken shows once)',
+  });
+
+const flowTypes = z
+  .string()
+  .trim()
+  .transform((v) => [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))])
+  .refine((list) => list.length > 0 && list.every((t) => (FLOW_TYPE_NAMES as readonly string[]).includes(t)), {
+    message: `must be a comma list of ${FLOW_TYPE_NAMES.join(', ')}`,
+  });
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every variable of DESIGN.md section 3 with its default. Each entry is parsed from a string. */
+const schema = z.object({
+  KRAKEN_API_KEY: optionalText,
+  KRAKEN_API_SECRET: base64.optional(),
+  KRAKEN_API_URL: url.default('https://api.kraken.com'),
+  KRAKEN_PAIR: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{4,16}$/, 'must be a Kraken pair altname such as XDGUSD')
+    .default('XDGUSD'),
+  KRAKEN_TIER: z.enum(['starter', 'intermediate', 'pro']).default('starter'),
+  KRAKEN_BUDGET_RESERVE: num({ min: 0, max: 18 }).default(0),
+  PRIVATE_CALLS_PER_LOOP: num({ min: 1, max: 20 }).default(3),
+  KRAKEN_TIMEOUT_MS: num({ min: 100, max: 120_000, int: true }).default(10_000),
+  LOOP_INTERVAL_SEC: num({ min: 1, max: 3600 }).default(30),
+  BALANCE_RECON_DRIFT_PCT: num({ min: 0, max: 100 }).default(1.0),
+  FLOW_DETECTION_ENABLED: bool.default(false),
+  FLOW_POLL_INTERVAL_SEC: num({ min: 1, max: 86_400 }).default(300),
+  FLOW_BASELINE_AUTO_ADJUST: bool.default(false),
+  FLOW_TYPES: flowTypes.default(['deposit', 'withdrawal']),
+  FLOW_LOOKBACK_SEC: num({ min: 0, max: 7 * 86_400 }).default(900),
+  FLOW_MAX_PAGES_PER_POLL: num({ min: 1, max: 1000, int: true }).default(20),
+  FLOW_HISTORY_MAX: num({ min: 10, max: 100_000, int: true }).default(1000),
+  EQUITY_TS_ENABLED: bool.default(false),
+  EQUITY_SNAPSHOT_INTERVAL_SEC: num({ min: 1, max: 86_400 }).default(300),
+  EQUITY_SNAPSHOT_FLUSH_SEC: num({ min: 1, max: 86_400 }).default(900),
+  EQUITY_TS_RETENTION_DAYS: num({ min: 1, max: 90 }).default(7),
+  EQUITY_TS_SPARKLINE_7D_STEP: num({ min: 1, max: 1000, int: true }).default(12),
+  DASHBOARD_FLOW_PANELS_ENABLED: bool.default(false),
+  BOT_PNL_SOURCE: z.enum(['none', 'http', 'supabase']).default('none'),
+  BOT_PNL_URL: url.optional(),
+  BOT_PNL_FIELD: z.string().trim().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be a dotted path such as pnl_usd or stats.pnl').default('pnl_usd'),
+  BOT_PNL_STATE_KEY: optionalText,
+  SUPABASE_URL: url.optional(),
+  SUPABASE_KEY: optionalText,
+  SUPABASE_TABLE: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a table name').default('bot_state'),
+  DATA_DIR: z.string().trim().min(1, 'must not be empty').default('logs'),
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  PORT: num({ min: 0, max: 65_535, int: true }).default(8787),
+  STATUS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+/** Values set by the operator (not defaulted): demo mode only shortens intervals the operator left alone. */
+const DEMO_DEFAULTS = {
+  FLOW_DETECTION_ENABLED: 'true',
+  FLOW_BASELINE_AUTO_ADJUST: 'true',
+  EQUITY_TS_ENABLED: 'true',
+  DASHBOARD_FLOW_PANELS_ENABLED: 'true',
+  LOOP_INTERVAL_SEC: '2',
+  FLOW_POLL_INTERVAL_SEC: '5',
+  EQUITY_SNAPSHOT_INTERVAL_SEC: '5',
+  EQUITY_SNAPSHOT_FLUSH_SEC: '30',
+  BOT_PNL_SOURCE: 'http',
+} as const;
+
+export type Config = Readonly<
+  Omit<Parsed, 'FLOW_TYPES'> & {
+    mode: 'live' | 'demo';
+    FLOW_TYPES: readonly string[];
+    supabase: { url: string; key: string; table: string } | undefined;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The variables this module knows; anything else in the environment is ignored. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as readonly (keyof Parsed)[];
+
+/**
+ * Parses and validates the environment once. Throws ConfigError with one line per problem, each naming the
+ * variable; `main` turns that into exit code 2.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const hasKey = nonEmpty(env.KRAKEN_API_KEY);
+  const hasSecret = nonEmpty(env.KRAKEN_API_SECRET);
+  const problems: string[] = [];
+  if (hasKey !== hasSecret) {
+    problems.push(
+      hasKey
+        ? 'KRAKEN_API_SECRET: missing (KRAKEN_API_KEY is set; set both for live mode or neither for the demo)'
+        : 'KRAKEN_API_KEY: missing (KRAKEN_API_SECRET is set; set both for live mode or neither for the demo)',
+    );
+  }
+  const mode = hasKey && hasSecret ? 'live' : 'demo';
+
+  const input: Record<string, string> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+    else if (mode === 'demo' && name in DEMO_DEFAULTS) input[name] = DEMO_DEFAULTS[name as keyof typeof DEMO_DEFAULTS];
+  }
+
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? 'config');
+      problems.push(`${name}: ${describeIssue(issue)} (got ${quoteValue(name, input[name])})`);
+    }
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  const c = result.data;
+
+  const crossProblems: string[] = [];
+  if (c.BOT_PNL_SOURCE === 'http' && c.BOT_PNL_URL === undefined && mode === 'live') {
+    crossProblems.push('BOT_PNL_URL: required when BOT_PNL_SOURCE=http');
+  }
+  if (c.BOT_PNL_SOURCE === 'supabase' && c.BOT_PNL_STATE_KEY === undefined) {
+    crossProblems.push('BOT_PNL_STATE_KEY: required when BOT_PNL_SOURCE=supabase');
+  }
+  if ((c.SUPABASE_URL === undefined) !== (c.SUPABASE_KEY === undefined)) {
+    crossProblems.push(
+      c.SUPABASE_URL === undefined ? 'SUPABASE_URL: missing (SUPABASE_KEY is set)' : 'SUPABASE_KEY: missing (SUPABASE_URL is set)',
+    );
+  }
+  if (c.BOT_PNL_SOURCE === 'supabase' && c.SUPABASE_URL === undefined) {
+    crossProblems.push('BOT_PNL_SOURCE: supabase needs SUPABASE_URL and SUPABASE_KEY');
+  }
+  if (c.BOT_PNL_STATE_KEY !== undefined && ['__equity_ts__', '__recon_state_v1__'].includes(c.BOT_PNL_STATE_KEY)) {
+    crossProblems.push('BOT_PNL_STATE_KEY: must name the bot\'s own row, not one of the sidecar\'s keys');
+  }
+  const tierMax = TIERS[c.KRAKEN_TIER].max;
+  if (c.KRAKEN_BUDGET_RESERVE + 2 > tierMax) {
+    crossProblems.push(`KRAKEN_BUDGET_RESERVE: leaves no room for a Ledgers call (tier max ${tierMax}, reserve must be ≤ ${tierMax - 2})`);
+  }
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
+
+  const supabase =
+    c.SUPABASE_URL !== undefined && c.SUPABASE_KEY !== undefined
+      ? { url: c.SUPABASE_URL, key: c.SUPABASE_KEY, table: c.SUPABASE_TABLE }
+      : undefined;
+  return Object.freeze({ ...c, mode, supabase, FLOW_TYPES: Object.freeze([...c.FLOW_TYPES]) });
+}
+
+function nonEmpty(v: string | undefined): boolean {
+  return v !== undefined && v.trim() !== '';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    return `must be one of ${issue.values.map(String).join(', ')}`;
+  }
+  return issue.message;
+}
+
+/** Secrets and tokens are never echoed back, even in an error line. */
+function quoteValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (/SECRET|KEY|TOKEN/.test(name) && name !== 'BOT_PNL_STATE_KEY') return '<hidden>';
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+/** Rollout stage: the largest k such that the first k flags are all on (DESIGN.md section 13). */
+export function rolloutStage(c: Pick<Config, 'FLOW_DETECTION_ENABLED' | 'FLOW_BASELINE_AUTO_ADJUST' | 'EQUITY_TS_ENABLED' | 'DASHBOARD_FLOW_PANELS_ENABLED'>): 0 | 1 | 2 | 3 | 4 {
+  const flags = [c.FLOW_DETECTION_ENABLED, c.FLOW_BASELINE_AUTO_ADJUST, c.EQUITY_TS_ENABLED, c.DASHBOARD_FLOW_PANELS_ENABLED];
+  let stage = 0;
+  while (stage < flags.length && flags[stage] === true) stage++;
+  return stage as 0 | 1 | 2 | 3 | 4;
+}

@@ -1,0 +1,400 @@
+import type { Logger } from 'pino';
+import { normalizeAsset } from '../kraken/assets.js';
+import { RateBudget } from '../kraken/budget.js';
+import type { AssetPairInfo, KrakenApi } from '../kraken/client.js';
+import { KrakenError } from '../kraken/errors.js';
+import { NonceSource } from '../kraken/nonce.js';
+import { callPrivate, DEFAULT_RETRY, type RetryPolicy } from '../kraken/private-calls.js';
+import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../recon/baseline.js';
+import { baseEquivalent, toNumber } from '../recon/decimal.js';
+import { applyLedgerPage, beginPoll, completePoll, failPoll, isPollDue, type FlowPolicy } from '../recon/flow-poll.js';
+import { reconcile, type ReconFigures } from '../recon/reconcile.js';
+import { emptyReconState, type ReconState } from '../recon/state.js';
+import { restoreReconState, serializeReconState } from '../recon/state-codec.js';
+import type { Store } from '../store/store.js';
+import { TIERS, type Config } from './config.js';
+import { EquityRecorder } from './equity-recorder.js';
+import { PnlTracker } from './pnl-source.js';
+import { buildStatus } from './status-builder.js';
+import type { StatusPayload } from './status-types.js';
+
+export interface DaemonDeps {
+  readonly config: Config;
+  /** Builds the Kraken client once the saved nonce floor is known. */
+  readonly kraken: (nonces: NonceSource) => KrakenApi;
+  readonly store: Store;
+  readonly pnl: PnlTracker;
+  readonly logger: Logger;
+  /** Wall clock in milliseconds; tests pass a fake. */
+  readonly clock: () => number;
+  readonly version: string;
+  readonly retry?: RetryPolicy;
+}
+
+interface Observed<T> {
+  value: T | null;
+  ts: number | null;
+  ok: boolean;
+  error: string | null;
+}
+
+/** Pair assets: Kraken's codes for the wire and plain codes for the recon core. */
+interface PairAssets {
+  readonly info: AssetPairInfo;
+  readonly base: string;
+  readonly quote: string;
+}
+
+/**
+ * The sidecar's single loop. One tick = one pass in the order of DESIGN.md section 5; no error escapes a tick.
+ * The pure core (src/recon, src/equity) does the accounting; this class does the I/O around it.
+ */
+export class Daemon {
+  readonly budget: RateBudget;
+  readonly equity: EquityRecorder;
+  readonly nonces: NonceSource;
+  readonly kraken: KrakenApi;
+  state: ReconState;
+  status: StatusPayload | null = null;
+  figures: ReconFigures | null = null;
+
+  readonly price: Observed<number> = { value: null, ts: null, ok: false, error: null };
+  readonly balances: Observed<{ base: string; quote: string }> = { value: null, ts: null, ok: false, error: null };
+  pair: PairAssets | null = null;
+  pairError: string | null = null;
+
+  ticks = 0;
+  tickErrors = 0;
+  lastTickTs: number | null = null;
+  lastTickDurationMs: number | null = null;
+  lastTickError: string | null = null;
+  readonly startedTs: number;
+  /** Set when Kraken rejected the key: shown until a private call succeeds again. */
+  fatalError: string | null = null;
+
+  readonly config: Config;
+  private readonly log: Logger;
+  private readonly policy: Omit<FlowPolicy, 'pair'>;
+  /** When both a balance refresh and a ledger page are wanted but only one fits, they take turns. */
+  private ledgerFirst = false;
+  private dirty = false;
+  private tickRunning: Promise<void> | null = null;
+
+  private constructor(
+    readonly deps: DaemonDeps,
+    state: ReconState,
+  ) {
+    this.config = deps.config;
+    this.log = deps.logger;
+    this.state = state;
+    const now = this.nowSec();
+    this.startedTs = now;
+    const tier = TIERS[this.config.KRAKEN_TIER];
+    this.budget = new RateBudget(
+      { max: tier.max, decayPerSec: tier.decayPerSec, reserve: this.config.KRAKEN_BUDGET_RESERVE, perLoop: this.config.PRIVATE_CALLS_PER_LOOP },
+      now,
+      state.budget ?? undefined,
+    );
+    this.nonces = new NonceSource(deps.clock, state.nonce_floor);
+    this.kraken = deps.kraken(this.nonces);
+    this.equity = new EquityRecorder({
+      sampleIntervalSec: this.config.EQUITY_SNAPSHOT_INTERVAL_SEC,
+      flushIntervalSec: this.config.EQUITY_SNAPSHOT_FLUSH_SEC,
+      persistent: this.config.EQUITY_TS_ENABLED,
+      retentionDays: this.config.EQUITY_TS_RETENTION_DAYS,
+    });
+    this.policy = {
+      flowTypes: this.config.FLOW_TYPES,
+      lookbackSec: this.config.FLOW_LOOKBACK_SEC,
+      pollIntervalSec: this.config.FLOW_POLL_INTERVAL_SEC,
+      autoAdjust: this.config.FLOW_BASELINE_AUTO_ADJUST,
+      historyMax: this.config.FLOW_HISTORY_MAX,
+    };
+  }
+
+  /** Restores saved state and series, then builds the daemon. Never fails on a bad saved state. */
+  static async create(deps: DaemonDeps): Promise<Daemon> {
+    const raw = await deps.store.loadReconState();
+    const { state, repairs } = raw === null ? { state: emptyReconState(), repairs: [] } : restoreReconState(raw, deps.config.FLOW_HISTORY_MAX);
+    for (const r of repairs) deps.logger.warn({ repair: r }, 'saved recon state repaired on load');
+    const daemon = new Daemon(deps, state);
+    if (deps.config.EQUITY_TS_ENABLED) {
+      const points = await deps.store.loadSeries();
+      daemon.equity.restore(points, daemon.nowSec());
+    }
+    if (state.baseline !== null) {
+      deps.logger.info({ baseline_ts: state.baseline.ts, cursor: state.cursor, flows: state.totals.count }, 'restored reconciliation state');
+    }
+    return daemon;
+  }
+
+  nowSec(): number {
+    return this.deps.clock() / 1000;
+  }
+
+  /** One pass of the loop. Never throws; a second call while one runs waits for it instead of overlapping. */
+  async tick(signal?: AbortSignal): Promise<void> {
+    if (this.tickRunning !== null) return this.tickRunning;
+    this.tickRunning = this.runTick(signal).finally(() => {
+      this.tickRunning = null;
+    });
+    return this.tickRunning;
+  }
+
+  private async runTick(signal?: AbortSignal): Promise<void> {
+    const startMs = this.deps.clock();
+    try {
+      this.budget.beginTick();
+      await this.refreshPair(signal);
+      await this.refreshPrice(signal);
+      const pnlRefresh = this.deps.pnl.refresh(() => this.nowSec(), signal);
+      await this.privateCalls(signal);
+      await pnlRefresh;
+      this.maybeSetBaseline();
+      this.applyAutoAdjustCatchUp();
+      this.figures = this.reconcileNow();
+      this.sampleEquity();
+      await this.flushEquityIfDue();
+      await this.saveStateIfDirty();
+      this.lastTickError = null;
+    } catch (err) {
+      // A bug, not an outage: outages are handled where they happen. Keep looping and say so.
+      this.tickErrors++;
+      this.lastTickError = err instanceof Error ? err.message : String(err);
+      this.log.error({ err }, 'tick failed');
+    } finally {
+      this.ticks++;
+      this.lastTickTs = this.nowSec();
+      this.lastTickDurationMs = this.deps.clock() - startMs;
+      try {
+        this.status = buildStatus(this);
+      } catch (err) {
+        this.log.error({ err }, 'building /status failed');
+      }
+    }
+  }
+
+  private async refreshPair(signal?: AbortSignal): Promise<void> {
+    if (this.pair !== null) return;
+    try {
+      const info = await this.kraken.assetPairs(this.config.KRAKEN_PAIR, signal);
+      const base = normalizeAsset(info.base).asset;
+      const quote = normalizeAsset(info.quote).asset;
+      this.pair = { info, base, quote };
+      this.pairError = null;
+      this.log.info({ pair: info.altname, base, quote }, 'pair resolved');
+    } catch (err) {
+      this.pairError = this.noteKrakenError(err, 'AssetPairs');
+    }
+  }
+
+  private async refreshPrice(signal?: AbortSignal): Promise<void> {
+    try {
+      const last = Number(await this.kraken.ticker(this.config.KRAKEN_PAIR, signal));
+      this.price.value = last;
+      this.price.ts = this.nowSec();
+      this.price.ok = true;
+      this.price.error = null;
+    } catch (err) {
+      this.price.ok = false;
+      this.price.error = this.noteKrakenError(err, 'Ticker');
+    }
+  }
+
+  /** Balance and ledger pages within the budget; when only one fits, they take turns so neither starves. */
+  private async privateCalls(signal?: AbortSignal): Promise<void> {
+    if (this.pair === null) return;
+    const now = this.nowSec();
+    const flowsWanted =
+      this.config.FLOW_DETECTION_ENABLED && this.state.baseline !== null && this.price.value !== null && isPollDue(this.state, now, this.config.FLOW_POLL_INTERVAL_SEC);
+    const bothFit = this.budget.whyNot(3, now) === null;
+    const ledgerFirst = flowsWanted && !bothFit && this.ledgerFirst;
+    if (ledgerFirst) {
+      await this.pollLedger(signal);
+      await this.refreshBalances(signal);
+    } else {
+      await this.refreshBalances(signal);
+      if (flowsWanted) await this.pollLedger(signal);
+    }
+    if (flowsWanted && !bothFit) this.ledgerFirst = !this.ledgerFirst;
+  }
+
+  private async refreshBalances(signal?: AbortSignal): Promise<void> {
+    const pair = this.pair;
+    if (pair === null) return;
+    const out = await callPrivate('Balance', this.budget, () => this.nowSec(), (s) => this.kraken.balance(s), this.deps.retry ?? DEFAULT_RETRY, signal);
+    this.dirty = true; // nonce floor and budget moved
+    if (!out.ok) {
+      if ('error' in out) {
+        this.balances.ok = false;
+        this.balances.error = this.noteKrakenError(out.error, 'Balance');
+      }
+      return;
+    }
+    this.fatalError = null;
+    let base = '0';
+    let quote = '0';
+    for (const [code, amount] of Object.entries(out.value)) {
+      const a = normalizeAsset(code);
+      if (a.wallet !== 'spot') continue;
+      if (a.asset === pair.base) base = amount;
+      else if (a.asset === pair.quote) quote = amount;
+    }
+    this.balances.value = { base, quote };
+    this.balances.ts = this.nowSec();
+    this.balances.ok = true;
+    this.balances.error = null;
+  }
+
+  private async pollLedger(signal?: AbortSignal): Promise<void> {
+    const pair = this.pair;
+    const price = this.price.value;
+    if (pair === null || price === null) return;
+    const policy: FlowPolicy = { ...this.policy, pair: { base: pair.base, quote: pair.quote } };
+    const pending = beginPoll(this.state, this.nowSec(), policy);
+    this.dirty = true;
+    this.state.poll.last_attempt_ts = this.nowSec();
+    let pagesThisTick = 0;
+    while (this.state.poll.pending !== null && pagesThisTick < this.config.FLOW_MAX_PAGES_PER_POLL) {
+      const params = { type: 'all', start: pending.start, end: pending.end, ofs: pending.ofs, without_count: true };
+      const out = await callPrivate('Ledgers', this.budget, () => this.nowSec(), (s) => this.kraken.ledgers(params, s), this.deps.retry ?? DEFAULT_RETRY, signal);
+      if (!out.ok) {
+        if ('error' in out) failPoll(this.state, this.noteKrakenError(out.error, 'Ledgers'));
+        return; // deferred or failed: the same window resumes next tick
+      }
+      this.fatalError = null;
+      pagesThisTick++;
+      const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy);
+      for (const kind of page.newSkipKinds) this.log.warn({ kind }, 'ledger rows skipped (logged once per kind; see external_flows.skipped_rows)');
+      for (const f of page.newFlows) {
+        this.log.info({ ledger_id: f.ledger_id, type: f.type, asset: f.asset, net: f.net, doge_eq: f.doge_eq, applied: f.applied }, 'external flow detected');
+      }
+      if (page.complete) {
+        completePoll(this.state, this.nowSec(), policy);
+        return;
+      }
+    }
+  }
+
+  private maybeSetBaseline(): void {
+    if (this.state.baseline !== null) {
+      if (this.deps.pnl.value !== null) anchorPnlSource(this.state, this.deps.pnl.value);
+      return;
+    }
+    const balances = this.balances.value;
+    const price = this.price.value;
+    if (balances === null || price === null) return;
+    setInitialBaseline(this.state, balances, price, this.nowSec(), this.deps.pnl.value);
+    this.dirty = true;
+    this.log.info({ doge: balances.base, usd: balances.quote, price }, 'reconciliation baseline set from first balances and price');
+  }
+
+  /** Auto-adjust switched on (by a restart with the flag): apply the flows observed while it was off. */
+  private applyAutoAdjustCatchUp(): void {
+    if (!this.config.FLOW_BASELINE_AUTO_ADJUST || this.state.baseline === null || this.pair === null) return;
+    if (!this.state.flows.some((f) => !f.applied) && this.state.unapplied.base === '0' && this.state.unapplied.quote === '0') return;
+    const n = applyUnappliedFlows(this.state, this.nowSec(), this.config.FLOW_HISTORY_MAX, { base: this.pair.base, quote: this.pair.quote });
+    if (n > 0) {
+      this.dirty = true;
+      this.log.info({ applied: n }, 'auto-adjust on: applied flows observed while it was off');
+    }
+  }
+
+  botPnlUsd(): number {
+    const at = this.state.baseline?.pnl_source_at_baseline;
+    const now = this.deps.pnl.value;
+    return at === null || at === undefined || now === null ? 0 : now - at;
+  }
+
+  private reconcileNow(): ReconFigures {
+    return reconcile({
+      price: this.price.value,
+      balances: this.balances.value,
+      baseline: this.state.baseline,
+      botPnlUsd: this.botPnlUsd(),
+      totals: this.state.totals,
+      unapplied: this.state.unapplied,
+      thresholdPct: this.config.BALANCE_RECON_DRIFT_PCT,
+    });
+  }
+
+  private sampleEquity(): void {
+    const now = this.nowSec();
+    this.equity.maybeSample(now, () => {
+      const b = this.balances.value;
+      const p = this.price.value;
+      if (b === null || p === null) return null;
+      return {
+        ts: Math.floor(now),
+        doge_eq: toNumber(baseEquivalent(b.base, b.quote, p)),
+        usd: toNumber(b.quote),
+        doge: toNumber(b.base),
+        price: p,
+        bot_pnl_usd: this.botPnlUsd(),
+        flows_cumulative_doge_eq: this.figures?.external_flows_doge_eq ?? 0,
+      };
+    });
+  }
+
+  private async flushEquityIfDue(force = false): Promise<void> {
+    const now = this.nowSec();
+    if (!this.config.EQUITY_TS_ENABLED || (!force && !this.equity.isFlushDue(now))) return;
+    const persisted = await this.deps.store.saveSeries(this.equity.points);
+    if (persisted.length !== this.equity.points.length) this.equity.restore(persisted, now);
+    const p = this.deps.store.status();
+    const ok = p.local.ok !== false && (!p.supabase.configured || p.supabase.ok === true);
+    this.equity.recordFlush(now, ok, ok ? null : (p.supabase.last_error ?? p.local.last_error));
+  }
+
+  private async saveStateIfDirty(force = false): Promise<void> {
+    if (!this.dirty && !force) return;
+    const now = this.nowSec();
+    this.state.nonce_floor = this.nonces.floor;
+    this.state.budget = this.budget.snapshot(now);
+    await this.deps.store.saveReconState(serializeReconState(this.state, now));
+    this.dirty = false;
+  }
+
+  /** Shutdown: wait for a running tick, then flush the series and the state once more. */
+  async shutdown(): Promise<void> {
+    if (this.tickRunning !== null) await this.tickRunning;
+    await this.flushEquityIfDue(this.equity.unflushed > 0);
+    await this.saveStateIfDirty(true);
+  }
+
+  /** Healthy while ticks are fresh: the last one ended less than three intervals ago. */
+  health(): { ok: boolean; last_tick_ts: number | null; last_tick_age_sec: number | null; ticks: number } {
+    const now = this.nowSec();
+    const age = this.lastTickTs === null ? null : now - this.lastTickTs;
+    const limit = 3 * this.config.LOOP_INTERVAL_SEC;
+    const ok = age !== null ? age < limit : now - this.startedTs < limit;
+    return { ok: ok && this.lastTickTs !== null, last_tick_ts: this.lastTickTs, last_tick_age_sec: age, ticks: this.ticks };
+  }
+
+  private noteKrakenError(err: unknown, endpoint: string): string {
+    const e = err instanceof KrakenError ? err : null;
+    const message = e?.message ?? `${endpoint}: ${err instanceof Error ? err.message : String(err)}`;
+    if (e !== null && endpoint !== 'Balance' && endpoint !== 'Ledgers') this.budget.countError(e.code);
+    if (e?.kind === 'fatal') {
+      if (this.fatalError === null) this.log.error({ code: e.code, endpoint }, 'Kraken rejected the API key: private calls stop until it is fixed (check key, secret, permissions, and that no other program uses this key)');
+      this.fatalError = message;
+      this.budget.onFatal(this.nowSec());
+    } else {
+      this.log.warn({ code: e?.code ?? 'unknown', kind: e?.kind ?? 'unknown', endpoint }, message);
+    }
+    return message;
+  }
+
+  /**
+   * Runs ticks until `stop` aborts; the interval is measured from tick start to tick start. A stop lets the
+   * running tick finish; `cutTick` (aborted later by the caller) cuts its requests if it takes too long.
+   */
+  async run(stop: AbortSignal, sleep: (ms: number, signal: AbortSignal) => Promise<void>, cutTick?: AbortSignal): Promise<void> {
+    while (!stop.aborted) {
+      const start = this.deps.clock();
+      await this.tick(cutTick);
+      const wait = this.config.LOOP_INTERVAL_SEC * 1000 - (this.deps.clock() - start);
+      await sleep(Math.max(0, wait), stop).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import { KrakenSim, SyntheticBot } from '../kraken/sim/index.js';
+
+export interface DemoEnvironment {
+  readonly apiUrl: string;
+  readonly credentials: { key: string; secret: string };
+  readonly pnlUrl: string;
+  close(): Promise<void>;
+}
+
+/** How often the synthetic bot acts, in ms: a few times per loop tick so the page moves. */
+const BOT_STEP_MS = 1500;
+
+/**
+ * Demo mode (no Kraken keys): a simulated Kraken on a loopback port with a synthetic bot that trades, deposits
+ * and withdraws, and reports its P&L over HTTP. The daemon talks to it through the real wire protocol.
+ */
+export async function startDemo(logger: Logger): Promise<DemoEnvironment> {
+  const credentials = KrakenSim.generateKey();
+  const sim = await KrakenSim.start({
+    host: '127.0.0.1',
+    port: 0,
+    keys: [credentials],
+    tier: 'starter',
+    seed: Date.now() % 1_000_000,
+    initialBalances: { XXDG: '25000.00000000', ZUSD: '3000.0000' },
+    price: '0.1250000',
+  });
+  const bot = new SyntheticBot(sim, {
+    seed: Date.now() % 999_983,
+    tradeProbability: 0.5,
+    depositProbability: 0.02,
+    withdrawalProbability: 0.015,
+    failedWithdrawalProbability: 0.004,
+  });
+  const pnl = await bot.startPnlServer({ host: '127.0.0.1', port: 0 });
+  bot.run(BOT_STEP_MS);
+  logger.info({ kraken_sim: sim.url, bot_pnl: pnl.pnlUrl }, 'demo: simulated Kraken and synthetic bot started (no real money involved)');
+  return {
+    apiUrl: sim.url,
+    credentials,
+    pnlUrl: pnl.pnlUrl,
+    async close() {
+      bot.stop();
+      await pnl.close();
+      await sim.close();
+    },
+  };
+}

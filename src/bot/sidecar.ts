@@ -1,0 +1,111 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { createApp, startServer, type RunningServer } from '../dashboard/index.js';
+import { KrakenClient } from '../kraken/client.js';
+import { createStore } from '../store/store.js';
+import { createSupabaseTarget } from '../store/supabase-target.js';
+import { rolloutStage, type Config } from './config.js';
+import { Daemon } from './daemon.js';
+import { startDemo, type DemoEnvironment } from './demo.js';
+import { packageVersion } from './package-info.js';
+import { httpPnlSource, PnlTracker, storedPnlSource, type PnlSource } from './pnl-source.js';
+
+/** On shutdown a running tick gets this long before its requests are cut, so exit stays under 10 s. */
+const TICK_GRACE_MS = 6000;
+
+export interface RunningSidecar {
+  readonly daemon: Daemon;
+  readonly server: RunningServer;
+  readonly config: Config;
+  /** Stops the loop, lets the tick finish, flushes, closes the server; resolves when done. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Wires config, logger, store, Kraken client, loop and HTTP server together and starts the loop. */
+export async function startSidecar(config: Config, logger: Logger): Promise<RunningSidecar> {
+  const stopLoop = new AbortController();
+  const cutTick = new AbortController();
+  let demo: DemoEnvironment | null = null;
+  if (config.mode === 'demo') demo = await startDemo(logger);
+
+  // The demo's simulated account is new on every start, so its state lives apart from a live account's.
+  const dataDir = demo === null ? config.DATA_DIR : join(config.DATA_DIR, 'demo');
+  if (demo !== null) rmSync(dataDir, { recursive: true, force: true });
+  const nowMs = (): number => Date.now();
+  const store = createStore({
+    dataDir,
+    supabase: config.supabase === undefined ? undefined : { ...config.supabase, timeoutMs: config.KRAKEN_TIMEOUT_MS },
+    logger,
+    nowMs,
+    seriesRetentionSec: config.EQUITY_TS_RETENTION_DAYS * 86_400,
+  });
+
+  const pnl = new PnlTracker(pnlSource(config, demo));
+  const credentials = demo?.credentials ?? { key: config.KRAKEN_API_KEY ?? '', secret: config.KRAKEN_API_SECRET ?? '' };
+  const daemon = await Daemon.create({
+    config,
+    kraken: (nonces) => new KrakenClient({ baseUrl: demo?.apiUrl ?? config.KRAKEN_API_URL, timeoutMs: config.KRAKEN_TIMEOUT_MS, credentials, nonces }),
+    store,
+    pnl,
+    logger,
+    clock: nowMs,
+    version: packageVersion(),
+  });
+
+  const app = createApp({
+    getStatus: () => daemon.status,
+    health: () => daemon.health(),
+    token: config.STATUS_TOKEN,
+    logger,
+  });
+  const server = await startServer(app, { host: config.HOST, port: config.PORT, logger, tokenSet: config.STATUS_TOKEN !== undefined });
+  logger.info(
+    {
+      mode: config.mode,
+      pair: config.KRAKEN_PAIR,
+      stage: rolloutStage(config),
+      kraken: demo === null ? config.KRAKEN_API_URL : 'simulated (demo)',
+      stores: config.supabase === undefined ? ['local'] : ['local', 'supabase'],
+      data_dir: dataDir,
+      listen: server.url,
+      loop_interval_sec: config.LOOP_INTERVAL_SEC,
+    },
+    `sidecar started: open ${server.url} for the dashboard, ${server.url}status for JSON`,
+  );
+
+  const loop = daemon.run(stopLoop.signal, (ms, signal) => sleep(ms, undefined, { signal }), cutTick.signal);
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      stopLoop.abort();
+      const cut = setTimeout(() => cutTick.abort(), TICK_GRACE_MS);
+      await Promise.race([loop, sleep(TICK_GRACE_MS + 500)]);
+      clearTimeout(cut);
+      await daemon.shutdown();
+      await server.close();
+      await demo?.close();
+    })();
+    return stopping;
+  };
+  return { daemon, server, config, stop };
+}
+
+function pnlSource(config: Config, demo: DemoEnvironment | null): PnlSource | null {
+  if (demo !== null && config.BOT_PNL_SOURCE === 'http' && config.BOT_PNL_URL === undefined) {
+    return httpPnlSource(demo.pnlUrl, config.BOT_PNL_FIELD, config.KRAKEN_TIMEOUT_MS);
+  }
+  switch (config.BOT_PNL_SOURCE) {
+    case 'none':
+      return null;
+    case 'http':
+      return config.BOT_PNL_URL === undefined ? null : httpPnlSource(config.BOT_PNL_URL, config.BOT_PNL_FIELD, config.KRAKEN_TIMEOUT_MS);
+    case 'supabase': {
+      const key = config.BOT_PNL_STATE_KEY;
+      if (config.supabase === undefined || key === undefined) return null;
+      const target = createSupabaseTarget({ ...config.supabase, nowMs: () => Date.now(), timeoutMs: config.KRAKEN_TIMEOUT_MS });
+      return storedPnlSource(() => target.read(key), config.BOT_PNL_FIELD);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Kraken asset codes come in legacy (XXDG, ZUSD), short (XDG) and plain (DOGE, USD) forms, and earn/staking
+ * wallets carry a suffix (DOGE.S, USD.F, ETH2.S). Everything inside the sidecar uses the plain code.
+ */
+const LEGACY_ALIASES: Readonly<Record<string, string>> = {
+  XXDG: 'DOGE',
+  XDG: 'DOGE',
+  XXBT: 'BTC',
+  XBT: 'BTC',
+  XETH: 'ETH',
+  XLTC: 'LTC',
+  XXRP: 'XRP',
+  XXLM: 'XLM',
+  XZEC: 'ZEC',
+  XXMR: 'XMR',
+  XETC: 'ETC',
+  XREP: 'REP',
+  XMLN: 'MLN',
+  ZUSD: 'USD',
+  ZEUR: 'EUR',
+  ZGBP: 'GBP',
+  ZCAD: 'CAD',
+  ZJPY: 'JPY',
+  ZAUD: 'AUD',
+  ZCHF: 'CHF',
+};
+
+/** Earn, staking, bonded, flexible and opt-in rewards wallets: balances there are not spot balances. */
+const WALLET_SUFFIXES = ['S', 'M', 'B', 'F', 'T'] as const;
+export type WalletSuffix = (typeof WALLET_SUFFIXES)[number];
+
+export interface NormalizedAsset {
+  /** Plain asset code, e.g. DOGE, USD. */
+  readonly asset: string;
+  /** `spot` for the trading wallet, otherwise the earn/staking suffix. */
+  readonly wallet: 'spot' | WalletSuffix;
+}
+
+export function normalizeAsset(code: string): NormalizedAsset {
+  const trimmed = code.trim().toUpperCase();
+  const dot = trimmed.lastIndexOf('.');
+  if (dot > 0) {
+    const suffix = trimmed.slice(dot + 1);
+    if ((WALLET_SUFFIXES as readonly string[]).includes(suffix)) {
+      return { asset: plainCode(trimmed.slice(0, dot)), wallet: suffix as WalletSuffix };
+    }
+  }
+  return { asset: plainCode(trimmed), wallet: 'spot' };
+}
+
+function plainCode(code: string): string {
+  return LEGACY_ALIASES[code] ?? code;
+}

@@ -1,0 +1,36 @@
+import BigJs from 'big.js';
+
+/**
+ * One configured decimal type for all money math. Big.js is exact for addition and subtraction; divisions
+ * (quote → base at a price) keep 20 decimal places before the value leaves as a JSON number.
+ */
+export const Big = BigJs();
+Big.DP = 20;
+Big.RM = Big.roundHalfEven;
+export type Decimal = BigJs.Big;
+
+const DECIMAL_STRING = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+
+export function isDecimalString(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 64 && DECIMAL_STRING.test(v.trim());
+}
+
+export function dec(v: string | number): Decimal {
+  return new Big(typeof v === 'string' ? v.trim() : v);
+}
+
+/** Sum of decimal strings, exact. */
+export function sum(values: Iterable<string>): string {
+  let total = new Big(0);
+  for (const v of values) total = total.plus(v);
+  return total.toString();
+}
+
+/** Base-asset equivalent of a base amount and a quote amount at `price` (quote per base). */
+export function baseEquivalent(base: string | Decimal, quote: string | Decimal, price: number): Decimal {
+  return new Big(base).plus(new Big(quote).div(price));
+}
+
+export function toNumber(v: string | Decimal): number {
+  return Number(typeof v === 'string' ? v : v.toString());
+}

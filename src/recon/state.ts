@@ -1,0 +1,79 @@
+import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
+
+/** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
+export interface FlowTotals {
+  count: number;
+  base_in: string;
+  base_out: string;
+  quote_in: string;
+  quote_out: string;
+  /** How many times the baseline has been moved. */
+  adjustments: number;
+}
+
+/** A ledger poll in progress: the same window resumes on the next tick until a short or empty page. */
+export interface PendingPoll {
+  /** Exclusive lower bound sent as `start`. */
+  readonly start: number;
+  /** Inclusive upper bound sent as `end`, fixed for the whole poll so offsets stay stable. */
+  readonly end: number;
+  ofs: number;
+  pages: number;
+  /** Newest valid row time seen in this poll. */
+  newest: number | null;
+}
+
+export interface PollHealth {
+  /** When the last complete poll finished. */
+  last_poll_ts: number | null;
+  last_attempt_ts: number | null;
+  ok: boolean | null;
+  last_error: string | null;
+  pending: PendingPoll | null;
+  polls: number;
+}
+
+/**
+ * Everything the reconciliation needs to survive a restart; persisted as `__recon_state_v1__`.
+ * The functions in src/recon update it in place (no I/O, no clock: `now` is always passed in).
+ */
+export interface ReconState {
+  v: 1;
+  saved_ts: number;
+  baseline: Baseline | null;
+  /** Newest ledger time fully processed; only moves forward, only after a complete poll. */
+  cursor: number | null;
+  /** Rows at or before this time are never imported (no backfill before the sidecar started watching). */
+  import_floor: number | null;
+  /** Ledger id → row time, kept while a poll window can still return it. */
+  seen: Map<string, number>;
+  flows: FlowRecord[];
+  audit: AuditEntry[];
+  totals: FlowTotals;
+  /** Net flows not yet applied to the baseline (observe-only mode), by side. */
+  unapplied: { base: string; quote: string };
+  skipped_rows: SkippedRows;
+  poll: PollHealth;
+  /** Highest nonce used, so nonces keep increasing across restarts. */
+  nonce_floor: number;
+  budget: { counter: number; ts: number } | null;
+}
+
+export function emptyReconState(): ReconState {
+  return {
+    v: 1,
+    saved_ts: 0,
+    baseline: null,
+    cursor: null,
+    import_floor: null,
+    seen: new Map(),
+    flows: [],
+    audit: [],
+    totals: { count: 0, base_in: '0', base_out: '0', quote_in: '0', quote_out: '0', adjustments: 0 },
+    unapplied: { base: '0', quote: '0' },
+    skipped_rows: {},
+    poll: { last_poll_ts: null, last_attempt_ts: null, ok: null, last_error: null, pending: null, polls: 0 },
+    nonce_floor: 0,
+    budget: null,
+  };
+}
