@@ -14,7 +14,7 @@ import { restoreReconState, serializeReconState } from '../recon/state-codec.js'
 import type { Store } from '../store/store.js';
 import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
-import { PnlTracker } from './pnl-source.js';
+import type { PnlTracker } from './pnl-source.js';
 import { buildStatus } from './status-builder.js';
 import type { StatusPayload } from './status-types.js';
 

@@ -1,0 +1,27 @@
+import type { FlowRecord } from '../recon/types.js';
+import type { FlowMarker } from './types.js';
+
+/**
+ * Chart markers for flows at or after `fromTs`, oldest first. The marker's `type` follows the sign of the
+ * balance effect, not the ledger type: a reversed (failed) withdrawal adds to the account, so it is drawn
+ * as a deposit; a zero net counts as a withdrawal. Records whose net is not a finite number are skipped.
+ */
+export function flowMarkers(flows: readonly FlowRecord[], fromTs: number): FlowMarker[] {
+  const out: FlowMarker[] = [];
+  for (const f of flows) {
+    if (!(f.time >= fromTs)) continue;
+    const amount = Number(f.net); // decimal string → number only here, at the JSON edge
+    if (!Number.isFinite(amount)) continue;
+    out.push({
+      ts: f.time,
+      type: amount > 0 ? 'deposit' : 'withdrawal',
+      ledger_type: f.type,
+      asset: f.asset,
+      amount,
+      doge_eq: f.doge_eq,
+      ledger_id: f.ledger_id,
+    });
+  }
+  // Stable sort: records arrive in detection order, which is not always ledger-time order.
+  return out.sort((a, b) => a.ts - b.ts);
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { beginPoll, isPollDue } from '../../src/recon/flow-poll.js';
+import { FakeLedger, POLICY, rawRow, runPoll, stateWithBaseline } from '../helpers/recon-fixtures.js';
+
+const T0 = 1_700_000_000;
+
+describe('bootstrap', () => {
+  it('starts the cursor at max(baseline ts, now − poll interval) and imports nothing at or before it', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LOLD', rawRow({ time: T0 - 10, amount: '500' }), T0 - 10); // before the baseline
+    ledger.add('LEDGE', rawRow({ time: T0 + 100, amount: '7' }), T0 + 100); // exactly at the bootstrap cursor
+    ledger.add('LNEW', rawRow({ time: T0 + 150, amount: '3' }), T0 + 150);
+    const now = T0 + 400; // now − interval = T0 + 100 > baseline ts
+    const { flows } = runPoll(state, ledger, now);
+    expect(state.import_floor).toBe(T0 + 100);
+    expect(flows.map((f) => f.ledger_id)).toEqual(['LNEW']);
+    expect(state.baseline?.doge).toBe('1003');
+  });
+
+  it('uses the baseline time when it is the later of the two', () => {
+    const state = stateWithBaseline(T0);
+    beginPoll(state, T0 + 10, POLICY);
+    expect(state.cursor).toBe(T0);
+  });
+});
+
+describe('exactly once', () => {
+  it('applies a row once across overlapping polls, duplicate pages and restarts of the poll', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LDEP', rawRow({ time: T0 + 5, amount: '10' }), T0 + 5);
+    expect(runPoll(state, ledger, T0 + 60).flows).toHaveLength(1);
+    // The next polls re-read the same row inside the lookback window.
+    expect(runPoll(state, ledger, T0 + 400).flows).toHaveLength(0);
+    expect(runPoll(state, ledger, T0 + 800).flows).toHaveLength(0);
+    expect(state.baseline?.doge).toBe('1010');
+    expect(state.totals.count).toBe(1);
+  });
+
+  it('pages through more than 50 rows per poll and finds flows on later pages', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LDEP-OLDEST', rawRow({ time: T0 + 1, amount: '1' }), T0 + 1); // lands on page 3
+    for (let i = 0; i < 120; i++) ledger.add(`LTRADE${i}`, rawRow({ type: 'trade', time: T0 + 2 + i / 100, amount: '-1' }), T0 + 2 + i / 100);
+    const { flows, pages } = runPoll(state, ledger, T0 + 60);
+    expect(pages).toBe(3);
+    expect(flows.map((f) => f.ledger_id)).toEqual(['LDEP-OLDEST']);
+  });
+
+  it('resumes the same window on the next tick when the page limit stops it, without moving the cursor', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    for (let i = 0; i < 75; i++) ledger.add(`LD${i}`, rawRow({ time: T0 + 1 + i, amount: '1' }), T0 + 1 + i);
+    const first = runPoll(state, ledger, T0 + 100, { maxPages: 1 });
+    expect(first).toMatchObject({ complete: false, pages: 1 });
+    expect(state.cursor).toBe(T0);
+    const window = state.poll.pending;
+    // A row arriving after the window's fixed end must not shift the offsets of the poll in progress.
+    ledger.add('LLATE', rawRow({ time: T0 + 101, amount: '1000' }), T0 + 101);
+    const second = runPoll(state, ledger, T0 + 130);
+    expect(second.complete).toBe(true);
+    expect(state.poll.pending).toBeNull();
+    expect(window?.end).toBe(T0 + 100);
+    expect(first.flows.length + second.flows.length).toBe(75);
+    expect(state.cursor).toBe(T0 + 75);
+    expect(runPoll(state, ledger, T0 + 500).flows.map((f) => f.ledger_id)).toEqual(['LLATE']);
+    expect(state.totals.count).toBe(76);
+  });
+
+  it('keeps seen ids only while a window can still return them', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    for (let i = 0; i < 10; i++) ledger.add(`LT${i}`, rawRow({ type: 'trade', time: T0 + 1 + i * 100 }), T0 + 1 + i * 100);
+    runPoll(state, ledger, T0 + 1000);
+    const cursor = state.cursor ?? 0;
+    for (const time of state.seen.values()) expect(time).toBeGreaterThan(cursor - POLICY.lookbackSec - 1);
+    expect(state.seen.size).toBeLessThan(10);
+  });
+});
+
+describe('cursor', () => {
+  it('never moves backwards, even when a poll only sees older rows', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LT1', rawRow({ type: 'trade', time: T0 + 2000 }), T0 + 2000);
+    runPoll(state, ledger, T0 + 2100);
+    expect(state.cursor).toBe(T0 + 2000);
+    ledger.rows.length = 0;
+    ledger.add('LT0', rawRow({ type: 'trade', time: T0 + 1500 }), T0 + 1500);
+    runPoll(state, ledger, T0 + 2500);
+    expect(state.cursor).toBe(T0 + 2000);
+  });
+
+  it('is due when the interval passed or a poll is in progress', () => {
+    const state = stateWithBaseline(T0);
+    expect(isPollDue(state, T0, 300)).toBe(true);
+    runPoll(state, new FakeLedger(), T0 + 10);
+    expect(isPollDue(state, T0 + 100, 300)).toBe(false);
+    expect(isPollDue(state, T0 + 310, 300)).toBe(true);
+  });
+});
+
+describe('classification while polling', () => {
+  it('nets a failed withdrawal and its reversal to zero, counting the reversal as an inflow', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LW', rawRow({ type: 'withdrawal', time: T0 + 10, amount: '-200', fee: '2' }), T0 + 10);
+    ledger.add('LWR', rawRow({ type: 'withdrawal', time: T0 + 20, amount: '200', fee: '-2' }), T0 + 20);
+    runPoll(state, ledger, T0 + 60);
+    expect(state.baseline?.doge).toBe('1000');
+    expect(state.totals).toMatchObject({ count: 2, base_in: '202', base_out: '202' });
+  });
+
+  it('uses amount − fee as the balance effect', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LW', rawRow({ type: 'withdrawal', asset: 'ZUSD', time: T0 + 10, amount: '-50.0000', fee: '5.0000' }), T0 + 10);
+    const { flows } = runPoll(state, ledger, T0 + 60, { price: 0.1 });
+    expect(flows[0]).toMatchObject({ net: '-55', side: 'quote', doge_eq: -550 });
+    expect(state.baseline?.usd).toBe('45');
+  });
+
+  it('skips and counts other assets, earn wallets and malformed rows once each, and never applies them', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LBTC', rawRow({ asset: 'XXBT', time: T0 + 10 }), T0 + 10);
+    ledger.add('LEARN', rawRow({ asset: 'XDG.S', time: T0 + 11 }), T0 + 11);
+    ledger.add('LBAD', rawRow({ time: T0 + 12, amount: 'abc' }), T0 + 12);
+    ledger.add('', rawRow({ time: T0 + 13 }), T0 + 13);
+    runPoll(state, ledger, T0 + 60);
+    runPoll(state, ledger, T0 + 400); // overlapping window re-reads all four
+    expect(state.skipped_rows).toEqual({ other_asset: 1, earn_wallet: 1, malformed_amount: 1, malformed_missing_id: 1 });
+    expect(state.baseline).toMatchObject({ doge: '1000', usd: '100' });
+    expect(state.totals.count).toBe(0);
+  });
+});
+
+describe('observe-only mode', () => {
+  it('records flows without moving the baseline', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    ledger.add('LDEP', rawRow({ time: T0 + 10, amount: '10' }), T0 + 10);
+    const { flows } = runPoll(state, ledger, T0 + 60, { policy: { ...POLICY, autoAdjust: false } });
+    expect(flows[0]?.applied).toBe(false);
+    expect(state.baseline?.doge).toBe('1000');
+    expect(state.unapplied.base).toBe('10');
+    expect(state.audit).toHaveLength(0);
+  });
+});
