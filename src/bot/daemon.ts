@@ -204,19 +204,22 @@ export class Daemon {
   /** Balance and ledger pages within the budget; when only one fits, they take turns so neither starves. */
   private async privateCalls(signal?: AbortSignal): Promise<void> {
     if (this.pair === null) return;
-    const now = this.nowSec();
-    const flowsWanted =
-      this.config.FLOW_DETECTION_ENABLED && this.state.baseline !== null && this.price.value !== null && isPollDue(this.state, now, this.config.FLOW_POLL_INTERVAL_SEC);
-    const bothFit = this.budget.whyNot(3, now) === null;
-    const ledgerFirst = flowsWanted && !bothFit && this.ledgerFirst;
-    if (ledgerFirst) {
+    const flowsWanted = (): boolean =>
+      this.config.FLOW_DETECTION_ENABLED &&
+      this.state.baseline !== null &&
+      this.price.value !== null &&
+      isPollDue(this.state, this.nowSec(), this.config.FLOW_POLL_INTERVAL_SEC);
+    const contended = flowsWanted() && this.budget.whyNot(3, this.nowSec()) !== null;
+    if (contended && this.ledgerFirst) {
       await this.pollLedger(signal);
       await this.refreshBalances(signal);
     } else {
       await this.refreshBalances(signal);
-      if (flowsWanted) await this.pollLedger(signal);
+      // The first balances set the baseline before the first poll, so that poll starts exactly at it.
+      this.maybeSetBaseline();
+      if (flowsWanted()) await this.pollLedger(signal);
     }
-    if (flowsWanted && !bothFit) this.ledgerFirst = !this.ledgerFirst;
+    if (contended) this.ledgerFirst = !this.ledgerFirst;
   }
 
   private async refreshBalances(signal?: AbortSignal): Promise<void> {
