@@ -18,6 +18,8 @@ import type { PnlTracker } from './pnl-source.js';
 import { buildStatus } from './status-builder.js';
 import type { StatusPayload } from './status-types.js';
 
+const LEASE_RENEW_SEC = 60;
+
 export interface DaemonDeps {
   readonly config: Config;
   /** Builds the Kraken client once the saved nonce floor is known. */
@@ -78,6 +80,7 @@ export class Daemon {
   /** When both a balance refresh and a ledger page are wanted but only one fits, they take turns. */
   private ledgerFirst = false;
   private dirty = false;
+  private lastSaveTs: number | null = null;
   private tickRunning: Promise<void> | null = null;
 
   private constructor(
@@ -350,8 +353,11 @@ export class Daemon {
   }
 
   private async saveStateIfDirty(force = false): Promise<void> {
-    if (!this.dirty && !force) return;
     const now = this.nowSec();
+    // Saving at least once a minute also renews the Supabase write lease held inside the state.
+    const renewDue = this.lastSaveTs === null || now - this.lastSaveTs >= LEASE_RENEW_SEC;
+    if (!this.dirty && !force && !renewDue) return;
+    this.lastSaveTs = now;
     this.state.nonce_floor = this.nonces.floor;
     this.state.budget = this.budget.snapshot(now);
     await this.deps.store.saveReconState(serializeReconState(this.state, now));

@@ -36,10 +36,12 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   const nowMs = (): number => Date.now();
   const store = createStore({
     dataDir,
-    supabase: config.supabase === undefined ? undefined : { ...config.supabase, timeoutMs: config.KRAKEN_TIMEOUT_MS },
+    supabase: config.supabase === undefined ? undefined : { ...config.supabase, timeoutMs: Math.min(config.KRAKEN_TIMEOUT_MS, 5000) },
     logger,
     nowMs,
     seriesRetentionSec: config.EQUITY_TS_RETENTION_DAYS * 86_400,
+    // The state (and its lease) is saved at least every minute or every tick, whichever is longer.
+    lease: { ttlSec: Math.max(180, 4 * config.LOOP_INTERVAL_SEC) },
   });
 
   const pnl = new PnlTracker(pnlSource(config, demo));

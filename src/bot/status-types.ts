@@ -167,5 +167,11 @@ export interface PersistenceTargetStatus {
 
 export interface PersistenceStatus {
   local: PersistenceTargetStatus & { dir: string };
-  supabase: PersistenceTargetStatus & { table: string | null };
+  supabase: PersistenceTargetStatus & {
+    table: string | null;
+    /** True while another sidecar holds the write lease on the shared rows. */
+    read_only: boolean;
+    /** The lease holder: another instance while read-only, else this instance (expires null until its first write). */
+    lease: { owner: string; expires: number | null } | null;
+  };
 }

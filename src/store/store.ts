@@ -6,6 +6,7 @@ import { mergeSeries, trimSeries } from '../equity/series.js';
 import type { EquityPoint } from '../equity/types.js';
 import { errorText } from './errors.js';
 import { TargetHealth } from './health.js';
+import { blockingLease, defaultOwnerId, leaseOf, type Lease } from './lease.js';
 import { EQUITY_KEY, LOCAL_FILE, RECON_KEY } from './keys.js';
 import type { StoreKey } from './keys.js';
 import { readJsonFile, writeJsonAtomic } from './local-file.js';
@@ -33,6 +34,8 @@ export interface StoreOptions {
    * relative to the newest point saved. Default 7 days; pass EQUITY_TS_RETENTION_DAYS·86400.
    */
   seriesRetentionSec?: number | undefined;
+  /** Single-writer lease on the Supabase rows (only used with Supabase). Default: owner from host + data dir, 120 s. */
+  lease?: { owner?: string | undefined; ttlSec?: number | undefined } | undefined;
 }
 
 export interface Store {
@@ -77,6 +80,25 @@ export function createStore(opts: StoreOptions): Store {
   const remoteSeen: Record<StoreKey, boolean> = { [EQUITY_KEY]: false, [RECON_KEY]: false };
   /** saved_ts of the recon state handed out by loadReconState (-Infinity: none). */
   let loadedReconTs = -Infinity;
+  const leaseOwner = opts.lease?.owner ?? defaultOwnerId(opts.dataDir);
+  const leaseTtlSec = opts.lease?.ttlSec ?? 120;
+  /** Another sidecar's unexpired lease: while set, nothing is written to Supabase. */
+  let blockedBy: Lease | null = null;
+  /** Expiry of this instance's own lease as last written. */
+  let ownLeaseExpires: number | null = null;
+
+  /** Checks the lease held in the remote recon state; logs when this instance becomes read-only or writer again. */
+  function checkLease(remoteValue: unknown): boolean {
+    const blocking = blockingLease(leaseOf(remoteValue), leaseOwner, nowSec());
+    if (blocking !== null && blockedBy === null) {
+      logger.warn({ lease_owner: blocking.owner, lease_expires: blocking.expires }, 'another sidecar holds the Supabase write lease; this instance stays read-only until it expires');
+    } else if (blocking === null && blockedBy !== null) {
+      logger.info({ previous_owner: blockedBy.owner }, 'Supabase write lease acquired; this instance writes again');
+    }
+    blockedBy = blocking;
+    return blocking === null;
+  }
+
   /** Remote series points found after an unreadable start; merged into every save until they age out. */
   let recovered: EquityPoint[] = [];
   /** One operation per key at a time, in call order: a slow remote write never lands after a newer one. */
@@ -151,6 +173,7 @@ export function createStore(opts: StoreOptions): Store {
         const localCopy = await readLocal(RECON_KEY, (raw) => (isObject(raw) ? raw : null));
         let remoteCopy: unknown = null;
         const r = await readRemote(RECON_KEY);
+        if (r.ok) checkLease(r.value);
         if (r.ok && r.value !== null) {
           if (isObject(r.value)) remoteCopy = r.value;
           else logger.warn({ key: RECON_KEY }, 'supabase recon state has the wrong shape; ignoring it');
@@ -168,26 +191,28 @@ export function createStore(opts: StoreOptions): Store {
       serial(RECON_KEY, async () => {
         await writeLocal(RECON_KEY, state);
         if (remote === null) return;
-        if (!remoteSeen[RECON_KEY]) {
-          // Never read at start: the remote may hold a state this process never saw. Keep it before replacing it.
-          const r = await readRemote(RECON_KEY);
-          if (!r.ok) {
+        // Read before every write: the lease may have changed hands, and a copy never read must not be replaced blind.
+        const seenBefore = remoteSeen[RECON_KEY];
+        const r = await readRemote(RECON_KEY);
+        if (!r.ok) {
+          remoteHealth.pending.add(RECON_KEY);
+          return;
+        }
+        if (!checkLease(r.value)) return;
+        if (!seenBefore && isObject(r.value) && savedTs(r.value) > loadedReconTs) {
+          const backup = `${filePath(RECON_KEY)}.remote-${opts.nowMs()}`;
+          try {
+            await writeJsonAtomic(backup, r.value);
+            logger.warn({ key: RECON_KEY, backup }, 'supabase held a recon state not loaded at start; saved a local copy before replacing it');
+          } catch (err) {
+            logger.error({ key: RECON_KEY, err: errorText(err) }, 'could not back up the unseen supabase recon state; not replacing it');
             remoteHealth.pending.add(RECON_KEY);
             return;
           }
-          if (isObject(r.value) && savedTs(r.value) > loadedReconTs) {
-            const backup = `${filePath(RECON_KEY)}.remote-${opts.nowMs()}`;
-            try {
-              await writeJsonAtomic(backup, r.value);
-              logger.warn({ key: RECON_KEY, backup }, 'supabase held a recon state not loaded at start; saved a local copy before replacing it');
-            } catch (err) {
-              logger.error({ key: RECON_KEY, err: errorText(err) }, 'could not back up the unseen supabase recon state; not replacing it');
-              remoteHealth.pending.add(RECON_KEY);
-              return;
-            }
-          }
         }
-        await writeRemote(RECON_KEY, state);
+        const expires = nowSec() + leaseTtlSec;
+        await writeRemote(RECON_KEY, { ...state, lease: { owner: leaseOwner, expires } });
+        if (!remoteHealth.pending.has(RECON_KEY)) ownLeaseExpires = expires;
       }).catch((err: unknown) => {
         logger.error({ err: errorText(err) }, 'saving recon state failed');
       }),
@@ -214,7 +239,7 @@ export function createStore(opts: StoreOptions): Store {
       serial(EQUITY_KEY, async () => {
         let series = withRecovered(points);
         await writeLocal(EQUITY_KEY, encodeSeries(series));
-        if (remote === null) return series;
+        if (remote === null || blockedBy !== null) return series;
         if (!remoteSeen[EQUITY_KEY]) {
           const r = await readRemote(EQUITY_KEY);
           if (!r.ok) {
@@ -242,7 +267,12 @@ export function createStore(opts: StoreOptions): Store {
 
     status: () => ({
       local: { ...local.snapshot(), dir: opts.dataDir },
-      supabase: { ...remoteHealth.snapshot(), table: opts.supabase?.table ?? null },
+      supabase: {
+        ...remoteHealth.snapshot(),
+        table: opts.supabase?.table ?? null,
+        read_only: blockedBy !== null,
+        lease: remote === null ? null : blockedBy ?? { owner: leaseOwner, expires: ownLeaseExpires },
+      },
     }),
   };
 }

@@ -52,11 +52,14 @@ describe('store (fallback policy)', () => {
     await store.saveReconState({ saved_ts: T0, baseline: 'b' });
     expect(tsIndexes(await localSeries())).toEqual([0, 1, 2]);
     expect(tsIndexes(remoteSeries())).toEqual([0, 1, 2]);
-    expect(double.value('__recon_state_v1__')).toEqual({ saved_ts: T0, baseline: 'b' });
+    expect(double.value('__recon_state_v1__')).toEqual({ saved_ts: T0, baseline: 'b', lease: { owner: expect.any(String), expires: T0 + 120 } });
     expect(JSON.parse(await readFile(join(dir, 'recon_state.json'), 'utf8'))).toEqual({ saved_ts: T0, baseline: 'b' });
     expect(store.status()).toEqual({
       local: { configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, dir },
-      supabase: { configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, table: 'bot_state' },
+      supabase: {
+        configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, table: 'bot_state',
+        read_only: false, lease: { owner: expect.any(String), expires: T0 + 120 },
+      },
     });
   });
 
@@ -64,7 +67,7 @@ describe('store (fallback policy)', () => {
     const store = make({ supabase: undefined });
     await store.saveSeries(range(0, 2));
     await expect(make({ supabase: undefined }).loadSeries()).resolves.toEqual(range(0, 2));
-    expect(store.status().supabase).toEqual({ configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, table: null });
+    expect(store.status().supabase).toEqual({ configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, table: null, read_only: false, lease: null });
     expect(double.requests).toHaveLength(0);
   });
 
@@ -202,7 +205,7 @@ describe('store (fallback policy)', () => {
       double.failNext(1, 'error');
       await expect(store.loadReconState()).resolves.toBeNull();
       await store.saveReconState({ saved_ts: 1_000, baseline: 'fresh' });
-      expect(double.value('__recon_state_v1__')).toEqual({ saved_ts: 1_000, baseline: 'fresh' });
+      expect(double.value('__recon_state_v1__')).toMatchObject({ saved_ts: 1_000, baseline: 'fresh' });
       const backup = `recon_state.json.remote-${clock.nowMs()}`;
       expect(JSON.parse(await readFile(join(dir, backup), 'utf8'))).toEqual({ saved_ts: 900, baseline: 'old-host' });
       expect(log.lines().some((l) => l['level'] === 40 && l['backup'] === join(dir, backup))).toBe(true);
