@@ -163,6 +163,8 @@ export interface PersistenceTargetStatus {
   last_write_ts: number | null;
   last_error: string | null;
   pending: boolean;
+  /** Failed writes since start. */
+  write_failures: number;
 }
 
 export interface PersistenceStatus {

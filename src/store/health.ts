@@ -11,6 +11,8 @@ export class TargetHealth {
   lastWriteTs: number | null = null;
   lastError: string | null = null;
   readonly pending = new Set<StoreKey>();
+  /** Failed writes since start (a metric: each retry that fails counts again). */
+  writeFailures = 0;
 
   constructor(readonly configured: boolean) {}
 
@@ -19,8 +21,17 @@ export class TargetHealth {
     const news = this.ok !== false;
     this.ok = false;
     this.lastError = message;
-    if (key !== undefined) this.pending.add(key);
+    if (key !== undefined) {
+      this.pending.add(key);
+      this.writeFailures++;
+    }
     return news;
+  }
+
+  /** A write that could not be attempted (the read before it failed): pending, and counted as a failed write. */
+  skippedWrite(key: StoreKey): void {
+    this.pending.add(key);
+    this.writeFailures++;
   }
 
   /** Records a successful read; returns true when it ends a failure. */
@@ -42,6 +53,13 @@ export class TargetHealth {
   }
 
   snapshot(): PersistenceTargetStatus {
-    return { configured: this.configured, ok: this.ok, last_write_ts: this.lastWriteTs, last_error: this.lastError, pending: this.pending.size > 0 };
+    return {
+      configured: this.configured,
+      ok: this.ok,
+      last_write_ts: this.lastWriteTs,
+      last_error: this.lastError,
+      pending: this.pending.size > 0,
+      write_failures: this.writeFailures,
+    };
   }
 }

@@ -195,7 +195,7 @@ export function createStore(opts: StoreOptions): Store {
         const seenBefore = remoteSeen[RECON_KEY];
         const r = await readRemote(RECON_KEY);
         if (!r.ok) {
-          remoteHealth.pending.add(RECON_KEY);
+          remoteHealth.skippedWrite(RECON_KEY);
           return;
         }
         if (!checkLease(r.value)) return;
@@ -206,7 +206,7 @@ export function createStore(opts: StoreOptions): Store {
             logger.warn({ key: RECON_KEY, backup }, 'supabase held a recon state not loaded at start; saved a local copy before replacing it');
           } catch (err) {
             logger.error({ key: RECON_KEY, err: errorText(err) }, 'could not back up the unseen supabase recon state; not replacing it');
-            remoteHealth.pending.add(RECON_KEY);
+            remoteHealth.skippedWrite(RECON_KEY);
             return;
           }
         }
@@ -243,7 +243,7 @@ export function createStore(opts: StoreOptions): Store {
         if (!remoteSeen[EQUITY_KEY]) {
           const r = await readRemote(EQUITY_KEY);
           if (!r.ok) {
-            remoteHealth.pending.add(EQUITY_KEY); // never write blind over a copy we have not seen
+            remoteHealth.skippedWrite(EQUITY_KEY); // never write blind over a copy we have not seen
             return series;
           }
           const decoded = r.value === null ? [] : decodeSeries(r.value);

@@ -105,3 +105,22 @@ describe('rolloutStage', () => {
     expect(rolloutStage(flags(true, true, false, true))).toBe(2);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable, each with its default', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Map(
+      text
+        .split('\n')
+        .filter((l) => /^[A-Z0-9_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+    );
+    expect([...documented.keys()].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    // The example file itself must load (as live defaults once keys are added).
+    const env = Object.fromEntries([...documented].filter(([, v]) => v !== ''));
+    const c = loadConfig({ ...env, ...LIVE });
+    expect(c.PORT).toBe(8787);
+    expect(c.FLOW_TYPES).toEqual(['deposit', 'withdrawal']);
+  });
+});

@@ -55,9 +55,9 @@ describe('store (fallback policy)', () => {
     expect(double.value('__recon_state_v1__')).toEqual({ saved_ts: T0, baseline: 'b', lease: { owner: expect.any(String), expires: T0 + 120 } });
     expect(JSON.parse(await readFile(join(dir, 'recon_state.json'), 'utf8'))).toEqual({ saved_ts: T0, baseline: 'b' });
     expect(store.status()).toEqual({
-      local: { configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, dir },
+      local: { configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, write_failures: 0, dir },
       supabase: {
-        configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, table: 'bot_state',
+        configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, write_failures: 0, table: 'bot_state',
         read_only: false, lease: { owner: expect.any(String), expires: T0 + 120 },
       },
     });
@@ -67,7 +67,7 @@ describe('store (fallback policy)', () => {
     const store = make({ supabase: undefined });
     await store.saveSeries(range(0, 2));
     await expect(make({ supabase: undefined }).loadSeries()).resolves.toEqual(range(0, 2));
-    expect(store.status().supabase).toEqual({ configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, table: null, read_only: false, lease: null });
+    expect(store.status().supabase).toEqual({ configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, write_failures: 0, table: null, read_only: false, lease: null });
     expect(double.requests).toHaveLength(0);
   });
 

@@ -1,0 +1,123 @@
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { StatusPayload } from '../bot/status-types.js';
+import { requireToken } from './auth.js';
+import { loadChartModule } from './chart-module.js';
+import { createChartCache, type ChartThemeName } from './chart-svg.js';
+import { cacheByIdentity } from './identity-cache.js';
+import { indexPage } from './index-page.js';
+import { findPublicDir } from './public-dir.js';
+import { requestLog } from './request-log.js';
+import { securityHeaders } from './security-headers.js';
+
+export interface AppOptions {
+  /** The payload cached by the last tick; null before the first tick. */
+  getStatus: () => StatusPayload | null;
+  /** Computed by the loop: ticks are fresh (< 3 intervals). */
+  health: () => { ok: boolean; [k: string]: unknown };
+  /** STATUS_TOKEN: when set, everything but /healthz needs it (header, or `?token=` for browsers). */
+  token?: string | undefined;
+  /** Prometheus exposition for GET /metrics; 404 when absent. */
+  metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
+  logger: Logger;
+  /** Where index.html, dashboard.js and chart.js live (default: the repository's public/). */
+  publicDir?: string | undefined;
+}
+
+const NO_STORE = 'no-store';
+
+/** The dashboard's HTTP surface: /healthz (open), then /status, /chart.svg, /metrics, the page (token-guarded). */
+export function createApp(opts: AppOptions): express.Express {
+  const publicDir = opts.publicDir ?? findPublicDir();
+  const log = opts.logger.child({ component: 'dashboard' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // /status is no-store; hashing every body would cost more than it saves
+
+  app.use(securityHeaders);
+  app.use(requestLog(log));
+
+  app.get('/healthz', (_req, res) => {
+    let body: { ok: boolean; [k: string]: unknown };
+    try {
+      body = opts.health();
+    } catch (err) {
+      log.error({ err }, 'health check failed');
+      body = { ok: false, error: 'health check failed' };
+    }
+    res.setHeader('Cache-Control', NO_STORE);
+    res.status(body.ok ? 200 : 503).json(body);
+  });
+
+  // Browsers ask for it on every URL (e.g. /chart.svg opened directly); answering here avoids 401/404 noise.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+
+  app.use(requireToken(opts.token));
+
+  // Serialized once per tick: the cached bytes are reused until the loop publishes a new payload object.
+  const statusBytes = cacheByIdentity((s: StatusPayload) => Buffer.from(JSON.stringify(s), 'utf8'));
+  app.get('/status', (_req, res) => {
+    const status = opts.getStatus();
+    res.setHeader('Cache-Control', NO_STORE);
+    if (status === null) {
+      res.setHeader('Retry-After', '1');
+      res.status(503).json({ error: 'warming up' });
+      return;
+    }
+    res.type('application/json').send(statusBytes(status));
+  });
+
+  let chartCache: ReturnType<typeof createChartCache> | undefined;
+  app.get('/chart.svg', async (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const range = q['range'] ?? '24h';
+    const theme = q['theme'] ?? 'light';
+    res.setHeader('Cache-Control', NO_STORE);
+    if ((range !== '24h' && range !== '7d') || (theme !== 'light' && theme !== 'dark')) {
+      res.status(400).json({ error: 'range must be 24h or 7d; theme light or dark' });
+      return;
+    }
+    const status = opts.getStatus();
+    if (status === null) {
+      res.status(503).json({ error: 'warming up' });
+      return;
+    }
+    chartCache ??= createChartCache(await loadChartModule(publicDir));
+    res.type('image/svg+xml; charset=utf-8').send(chartCache(status, range, theme as ChartThemeName));
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    if (opts.metrics === undefined) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    const m = await opts.metrics();
+    res.setHeader('Cache-Control', NO_STORE);
+    res.type(m.contentType).send(m.body);
+  });
+
+  app.get(['/', '/index.html'], indexPage(publicDir));
+  app.use((req, res, next) => (req.path.endsWith('.d.ts') ? res.status(404).json({ error: 'not found' }) : next()));
+  app.use(
+    express.static(publicDir, {
+      index: false,
+      dotfiles: 'ignore',
+      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'), // revalidate: a deploy must show at once
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Express needs the 4-argument signature to recognise an error handler.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    res.setHeader('Cache-Control', NO_STORE);
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+
+/** How a request proved it knows the token; the index page uses it to pass a query token on to its assets. */
+export type AuthVia = 'header' | 'query' | 'none';
+
+/**
+ * Constant-time token check. Both sides are hashed to equal-length digests first, so neither the content nor
+ * the length of the real token leaks through timing.
+ */
+export function tokenMatches(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The token a request presents: the `Authorization: Bearer` header, else `?token=` in the query string.
+ * A header, when present, wins (a wrong header is not rescued by a right query).
+ */
+export function presentedToken(req: Request): { token: string; via: Exclude<AuthVia, 'none'> } | null {
+  const header = req.get('authorization');
+  if (header !== undefined) {
+    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    return m?.[1] !== undefined ? { token: m[1], via: 'header' } : { token: '', via: 'header' };
+  }
+  const q: unknown = (req.query as Record<string, unknown>)['token'];
+  return typeof q === 'string' && q !== '' ? { token: q, via: 'query' } : null;
+}
+
+/**
+ * Everything behind this middleware needs the token when one is configured. The query form exists so an
+ * operator can open `/?token=...` in a browser; the page then sends the header on its own fetches.
+ */
+export function requireToken(expected: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (expected === undefined || expected === '') {
+      res.locals['authVia'] = 'none' satisfies AuthVia;
+      next();
+      return;
+    }
+    const presented = presentedToken(req);
+    if (presented !== null && tokenMatches(presented.token, expected)) {
+      res.locals['authVia'] = presented.via;
+      next();
+      return;
+    }
+    res.setHeader('WWW-Authenticate', presented === null ? 'Bearer realm="sidecar"' : 'Bearer realm="sidecar", error="invalid_token"');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(401).json({ error: 'unauthorized' });
+  };
+}

@@ -1,0 +1,18 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/**
+ * One debug line per request. Logs the path only, never the URL: the query string may carry `?token=`, and
+ * headers (Authorization) are never logged.
+ */
+export function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (!log.isLevelEnabled('debug')) return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http request');
+    });
+    next();
+  };
+}

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenMatches } from '../../src/dashboard/auth.js';
+import { withAssetToken } from '../../src/dashboard/index-page.js';
+import { makeStatus } from '../helpers/status-fixture.js';
+import { startTestServer, type TestServer } from './harness.js';
+
+const TOKEN = 'Zq9-s3cr3t-T0KEN_value';
+let srv: TestServer;
+
+beforeAll(async () => {
+  srv = await startTestServer({ token: TOKEN, status: makeStatus() });
+});
+afterAll(() => srv.close());
+
+const get = (path: string, headers: Record<string, string> = {}): Promise<Response> => fetch(srv.url + path.replace(/^\//, ''), { headers });
+
+describe('token auth', () => {
+  it('rejects a missing token with 401 JSON and WWW-Authenticate: Bearer', async () => {
+    for (const path of ['/status', '/', '/dashboard.js', '/chart.svg', '/metrics', '/nope']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await res.json()).toEqual({ error: 'unauthorized' });
+    }
+  });
+
+  it('rejects a wrong token, in the header or the query', async () => {
+    expect((await get('/status', { Authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await get('/status', { Authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
+    expect((await get('/status', { Authorization: TOKEN })).status).toBe(401); // no scheme
+    expect((await get('/status', { Authorization: `Basic ${TOKEN}` })).status).toBe(401);
+    expect((await get('/status?token=nope')).status).toBe(401);
+    // A wrong header is not rescued by a right query.
+    expect((await get(`/status?token=${TOKEN}`, { Authorization: 'Bearer nope' })).status).toBe(401);
+  });
+
+  it('accepts the right token in the header or in ?token=', async () => {
+    expect((await get('/status', { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect((await get('/status', { Authorization: `bearer ${TOKEN}` })).status).toBe(200);
+    expect((await get(`/status?token=${TOKEN}`)).status).toBe(200);
+    expect((await get(`/dashboard.css?token=${TOKEN}`)).status).toBe(200);
+    expect((await get(`/chart.svg?range=7d&token=${TOKEN}`)).status).toBe(200);
+  });
+
+  it('leaves /healthz open', async () => {
+    expect((await get('/healthz')).status).toBe(200);
+  });
+
+  it('carries a query token onto the page assets, and only then', async () => {
+    const viaQuery = await (await get(`/?token=${TOKEN}`)).text();
+    expect(viaQuery).toContain(`src="dashboard.js?token=${TOKEN}"`);
+    expect(viaQuery).toContain(`href="dashboard.css?token=${TOKEN}"`);
+    const viaHeader = await (await get('/', { Authorization: `Bearer ${TOKEN}` })).text();
+    expect(viaHeader).toContain('src="dashboard.js"');
+    expect(viaHeader).not.toContain('token=');
+  });
+});
+
+describe('auth helpers', () => {
+  it('compares tokens of any length without throwing', () => {
+    expect(tokenMatches('abc', 'abc')).toBe(true);
+    expect(tokenMatches('abc', 'abcd')).toBe(false);
+    expect(tokenMatches('', 'abc')).toBe(false);
+    expect(tokenMatches('ä', 'a')).toBe(false);
+  });
+
+  it('URL-encodes the token it writes into the page', () => {
+    expect(withAssetToken('<script src="dashboard.js"></script>', 'a"b&c')).toBe('<script src="dashboard.js?token=a%22b%26c"></script>');
+  });
+});

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as chart from '../../public/chart.js';
+import type { FlowMarker, SparkPoint } from '../../src/equity/types.js';
+import { DEFAULT_FLOWS, flowMarker, makeStatus, markersInWindow } from '../helpers/status-fixture.js';
+
+const countMarkers = (svg: string): number => (svg.match(/<g class="marker /g) ?? []).length;
+
+describe('chart.js (the shared drawing module)', () => {
+  it('escapes the five XML specials', () => {
+    expect(chart.escapeXml(`<img src=x onerror="a('b')">&`)).toBe('&#60;img src=x onerror=&#34;a(&#39;b&#39;)&#34;&#62;&#38;');
+  });
+
+  it('picks round value ticks', () => {
+    expect(chart.niceTicks(0, 97, 5).ticks).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(chart.niceTicks(47_123, 53_950, 5).step).toBe(2000);
+    const t = chart.niceTicks(0.1234, 0.1281, 5);
+    expect(t.ticks.every((v) => Number.isFinite(v))).toBe(true);
+    expect(t.step).toBe(0.001);
+    expect(chart.niceTicks(5, 5).ticks.length).toBeGreaterThan(1); // flat series still gets an axis
+  });
+
+  it('formats numbers with separators and a true minus', () => {
+    expect(chart.formatNumber(12345.678, 2)).toBe('12,345.68');
+    expect(chart.formatNumber(-3.5, 1)).toBe('\u22123.5');
+    expect(chart.formatNumber(-0.001, 2)).toBe('0.00');
+    expect(chart.formatNumber(null, 2)).toBe('—');
+    expect(chart.formatAmount(5000)).toBe('5,000.00');
+    expect(chart.formatAmount(-0.12345678)).toBe('\u22120.12345678');
+  });
+
+  it('draws both lines, time ticks and exactly the markers in range', () => {
+    const s = makeStatus();
+    const h = s.equity_history;
+    for (const [range, span, points] of [['24h', 86_400, h.sparkline_24h], ['7d', 604_800, h.sparkline_7d]] as const) {
+      const svg = chart.buildEquityChartSvg({ points, markers: h.flow_markers, range, width: 900, height: 300, end: s.ts, utc: true });
+      expect(svg).toMatch(/<path class="line line-eq" d="M[\d.]+,[\d.]+L/);
+      expect(svg).toMatch(/<path class="line line-ex" d="M/);
+      expect(countMarkers(svg)).toBe(markersInWindow(h.flow_markers, span, s.ts));
+      expect(svg).toMatch(range === '24h' ? />\d\d:00</ : />(Sun|Mon|Tue|Wed|Thu|Fri|Sat) \d{1,2}</);
+    }
+    expect(markersInWindow(h.flow_markers, 86_400, s.ts)).toBe(3);
+    expect(markersInWindow(h.flow_markers, 604_800, s.ts)).toBe(6);
+  });
+
+  it('puts amount, asset and ledger id in each marker <title>, escaped', () => {
+    const now = 1_700_000_000;
+    const evil = flowMarker({ ago: 3600, asset: 'DOGE', net: -42, ledger_id: '<img src=x onerror=alert(1)>' }, now);
+    const points: SparkPoint[] = [[now - 7200, 100, 100], [now, 101, 101]];
+    const svg = chart.buildEquityChartSvg({ points, markers: [evil], range: '24h', width: 600, height: 200, end: now });
+    expect(svg).not.toContain('<img');
+    expect(svg).toContain('ledger &#60;img src=x onerror=alert(1)&#62;');
+    expect(svg).toMatch(/<title>Withdrawal \u221242\.00 DOGE/);
+  });
+
+  it('draws a quiet empty chart with fewer than two points', () => {
+    const svg = chart.buildEquityChartSvg({ points: [], markers: [flowMarker(DEFAULT_FLOWS[0]!, 1e9)], range: '7d', width: 400, height: 200 });
+    expect(svg).toContain('Not enough equity data');
+    expect(countMarkers(svg)).toBe(0);
+  });
+
+  it('never throws and never emits unescaped payload text, for arbitrary input', () => {
+    const text = fc.string({ maxLength: 12 });
+    const marker = fc.record({
+      ts: fc.integer({ min: 1_699_000_000, max: 1_700_100_000 }),
+      type: fc.constantFrom('deposit' as const, 'withdrawal' as const),
+      ledger_type: text,
+      asset: text,
+      amount: fc.double({ noNaN: false }),
+      doge_eq: fc.double(),
+      ledger_id: text,
+    }) as fc.Arbitrary<FlowMarker>;
+    const point = fc.tuple(fc.integer({ min: 1_699_000_000, max: 1_700_000_000 }), fc.double(), fc.double()) as fc.Arbitrary<SparkPoint>;
+    fc.assert(
+      fc.property(fc.array(point, { maxLength: 40 }), fc.array(marker, { maxLength: 6 }), fc.constantFrom('24h' as const, '7d' as const), (pts, mks, range) => {
+        const sorted = [...pts].sort((a, b) => a[0] - b[0]);
+        const svg = chart.buildEquityChartSvg({ points: sorted, markers: mks, range, width: 500, height: 220, end: 1_700_000_000 });
+        // Every "<" starts one of the chart's own tags: payload text cannot open an element.
+        const tags = svg.match(/<\/?([a-zA-Z]+)/g) ?? [];
+        expect(tags.every((t) => /^<\/?(svg|g|line|text|path|rect|title|circle)$/.test(t))).toBe(true);
+        expect(svg).not.toContain('NaN');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
