@@ -153,8 +153,8 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
       last_flush_ts: now - 120, last_flush_ok: true, last_error: null,
     },
     persistence: {
-      local: { configured: true, ok: true, last_write_ts: now - 2, last_error: null, pending: false, dir: 'logs' },
-      supabase: { configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, table: null, read_only: false, lease: null },
+      local: { configured: true, ok: true, last_write_ts: now - 2, last_error: null, pending: false, write_failures: 0, dir: 'logs' },
+      supabase: { configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, write_failures: 0, table: null, read_only: false, lease: null },
     },
   };
   return merge(base, overrides) as StatusPayload;
