@@ -31,6 +31,8 @@ export interface DaemonDeps {
   readonly clock: () => number;
   readonly version: string;
   readonly retry?: RetryPolicy;
+  /** Called after every tick with its duration (metrics). */
+  readonly onTick?: (durationMs: number) => void;
 }
 
 interface Observed<T> {
@@ -169,6 +171,7 @@ export class Daemon {
       this.ticks++;
       this.lastTickTs = this.nowSec();
       this.lastTickDurationMs = this.deps.clock() - startMs;
+      this.deps.onTick?.(this.lastTickDurationMs);
       try {
         this.status = buildStatus(this);
       } catch (err) {
@@ -378,6 +381,20 @@ export class Daemon {
     const limit = 3 * this.config.LOOP_INTERVAL_SEC;
     const ok = age !== null ? age < limit : now - this.startedTs < limit;
     return { ok: ok && this.lastTickTs !== null, last_tick_ts: this.lastTickTs, last_tick_age_sec: age, ticks: this.ticks };
+  }
+
+  /** Alive: the loop is not wedged (a tick ended within ten intervals, plus a minute for slow requests). */
+  liveness(): { ok: boolean; last_tick_age_sec: number | null } {
+    const now = this.nowSec();
+    const since = now - (this.lastTickTs ?? this.startedTs);
+    return { ok: since < 10 * this.config.LOOP_INTERVAL_SEC + 60, last_tick_age_sec: this.lastTickTs === null ? null : now - this.lastTickTs };
+  }
+
+  /** Ready: ticks are fresh and the figures rest on a price, balances and a baseline. */
+  readiness(): { ok: boolean; fresh: boolean; has_data: boolean } {
+    const fresh = this.health().ok;
+    const hasData = this.price.value !== null && this.balances.value !== null && this.state.baseline !== null;
+    return { ok: fresh && hasData, fresh, has_data: hasData };
   }
 
   private noteKrakenError(err: unknown, endpoint: string): string {

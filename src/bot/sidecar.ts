@@ -8,6 +8,7 @@ import { createStore } from '../store/store.js';
 import { createSupabaseTarget } from '../store/supabase-target.js';
 import { rolloutStage, type Config } from './config.js';
 import { Daemon } from './daemon.js';
+import { createMetrics } from './metrics.js';
 import { startDemo, type DemoEnvironment } from './demo.js';
 import { packageVersion } from './package-info.js';
 import { httpPnlSource, PnlTracker, storedPnlSource, type PnlSource } from './pnl-source.js';
@@ -45,6 +46,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   });
 
   const pnl = new PnlTracker(pnlSource(config, demo));
+  let daemonRef: Daemon | null = null;
+  const metrics = createMetrics(() => daemonRef);
   const credentials = demo?.credentials ?? { key: config.KRAKEN_API_KEY ?? '', secret: config.KRAKEN_API_SECRET ?? '' };
   const daemon = await Daemon.create({
     config,
@@ -54,11 +57,16 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     logger,
     clock: nowMs,
     version: packageVersion(),
+    onTick: (ms) => metrics.observeTick(ms),
   });
+  daemonRef = daemon;
 
   const app = createApp({
     getStatus: () => daemon.status,
     health: () => daemon.health(),
+    live: () => daemon.liveness(),
+    ready: () => daemon.readiness(),
+    metrics: () => metrics.render(),
     token: config.STATUS_TOKEN,
     logger,
   });

@@ -14,8 +14,11 @@ import { securityHeaders } from './security-headers.js';
 export interface AppOptions {
   /** The payload cached by the last tick; null before the first tick. */
   getStatus: () => StatusPayload | null;
-  /** Computed by the loop: ticks are fresh (< 3 intervals). */
-  health: () => { ok: boolean; [k: string]: unknown };
+  /** Computed by the loop: ticks are fresh (< 3 intervals). Served at /healthz. */
+  health: () => Probe;
+  /** Kubernetes-style probes: alive (the loop is not stuck) and ready (fresh ticks with data). Default: `health`. */
+  live?: (() => Probe) | undefined;
+  ready?: (() => Probe) | undefined;
   /** STATUS_TOKEN: when set, everything but /healthz needs it (header, or `?token=` for browsers). */
   token?: string | undefined;
   /** Prometheus exposition for GET /metrics; 404 when absent. */
@@ -26,6 +29,8 @@ export interface AppOptions {
 }
 
 const NO_STORE = 'no-store';
+
+export type Probe = { ok: boolean; [k: string]: unknown };
 
 /** The dashboard's HTTP surface: /healthz (open), then /status, /chart.svg, /metrics, the page (token-guarded). */
 export function createApp(opts: AppOptions): express.Express {
@@ -38,17 +43,21 @@ export function createApp(opts: AppOptions): express.Express {
   app.use(securityHeaders);
   app.use(requestLog(log));
 
-  app.get('/healthz', (_req, res) => {
-    let body: { ok: boolean; [k: string]: unknown };
+  // Probes are open (no token): supervisors and load balancers call them without credentials.
+  const probe = (name: string, check: () => Probe) => (_req: Request, res: Response) => {
+    let body: Probe;
     try {
-      body = opts.health();
+      body = check();
     } catch (err) {
-      log.error({ err }, 'health check failed');
+      log.error({ err, probe: name }, 'health check failed');
       body = { ok: false, error: 'health check failed' };
     }
     res.setHeader('Cache-Control', NO_STORE);
     res.status(body.ok ? 200 : 503).json(body);
-  });
+  };
+  app.get('/healthz', probe('healthz', opts.health));
+  app.get('/livez', probe('livez', opts.live ?? opts.health));
+  app.get('/readyz', probe('readyz', opts.ready ?? opts.health));
 
   // Browsers ask for it on every URL (e.g. /chart.svg opened directly); answering here avoids 401/404 noise.
   app.get('/favicon.ico', (_req, res) => {

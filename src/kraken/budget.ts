@@ -1,7 +1,8 @@
 /**
  * A model of Kraken's per-key private-call counter (DESIGN.md sections 4-5). Kraken adds the call's cost and
  * decays the counter continuously; going over the tier's max answers `EAPI:Rate limit exceeded`. The model
- * charges a call when it is sent (Kraken charges it later, after more decay), so it never under-estimates.
+ * charges a call when it is sent and credits no decay until its answer (`onSettled`): Kraken charges it
+ * somewhere in between, so the model never under-estimates.
  *
  * A call that does not fit (per-tick allowance, counter headroom minus the reserve, or a pause) is deferred:
  * counted here and never sent. Times are unix seconds, passed in.
@@ -88,10 +89,19 @@ export class RateBudget {
       return false;
     }
     this.counter = this.counterAt(now) + cost;
-    this.counterTs = now;
+    // A clock stepped backwards must not earn decay later on.
+    this.counterTs = Math.max(this.counterTs, now);
     this.tickSpent += cost;
     this.calls++;
     return true;
+  }
+
+  /**
+   * A sent call got its answer (or failed) at `now`. Kraken charges a call when it arrives, which can be as
+   * late as that, so the time it was in flight earns no decay: the counter stays as charged, dated `now`.
+   */
+  onSettled(now: number): void {
+    this.counterTs = Math.max(this.counterTs, now);
   }
 
   onSuccess(): void {

@@ -47,9 +47,11 @@ export async function callPrivate<T>(
         if (!budget.tryTake(cost, now)) throw new AbortError(new Deferred(reason ?? 'counter'));
         try {
           const result = await send(signal);
+          budget.onSettled(nowSec());
           budget.onSuccess();
           return result;
         } catch (err) {
+          budget.onSettled(nowSec());
           const e = asKrakenError(err, endpoint);
           budget.countError(e.code);
           if (e.kind === 'rate_limited') budget.onRateLimited(nowSec(), cost);

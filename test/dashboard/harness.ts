@@ -29,7 +29,9 @@ export async function startTestServer(opts: Partial<AppOptions> & { status?: Sta
   let health: { ok: boolean; [k: string]: unknown } = { ok: true, last_tick_age_sec: 1 };
   const app = createApp({
     getStatus: () => status,
-    health: () => health,
+    health: opts.health ?? (() => health),
+    live: opts.live,
+    ready: opts.ready,
     logger: sink.logger,
     token: opts.token,
     metrics: opts.metrics,

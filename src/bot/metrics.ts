@@ -1,0 +1,100 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Daemon } from './daemon.js';
+
+const PREFIX = 'kraken_sidecar_';
+
+/** Sets a counter to a running total kept elsewhere (the daemon's own counts survive in /status too). */
+function totalCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name: PREFIX + name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+function labelledTotals(registry: Registry, name: string, help: string, label: string, read: () => Record<string, number>): void {
+  new Counter({
+    name: PREFIX + name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, n] of Object.entries(read())) this.inc({ [label]: value }, n);
+    },
+  });
+}
+
+function gauge(registry: Registry, name: string, help: string, read: () => number | null): void {
+  new Gauge({
+    name: PREFIX + name,
+    help,
+    registers: [registry],
+    collect() {
+      const v = read();
+      if (v === null) this.reset();
+      else this.set(v);
+    },
+  });
+}
+
+export interface SidecarMetrics {
+  /** Called by the loop after every tick. */
+  observeTick(durationMs: number): void;
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Prometheus metrics for GET /metrics, read from the daemon at scrape time (plus the process defaults). */
+export function createMetrics(getDaemon: () => Daemon | null): SidecarMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  const d = (): Daemon | null => getDaemon();
+  const status = () => d()?.status ?? null;
+
+  gauge(registry, 'drift_ratio', 'Legacy balance drift against the baseline, as a ratio (drift_pct / 100).', () => ratio(status()?.balance_recon.drift_pct));
+  gauge(registry, 'adjusted_drift_ratio', 'Unexplained drift (flows removed), as a ratio (adjusted_drift_pct / 100).', () => ratio(status()?.balance_recon.adjusted_drift_pct));
+  gauge(registry, 'equity_base_asset', 'Current equity in base-asset units (DOGE-eq).', () => status()?.balance_recon.current_doge_eq ?? null);
+  gauge(registry, 'price', 'Last trade price of the pair.', () => status()?.price.last ?? null);
+  gauge(registry, 'last_ledger_poll_age_seconds', 'Seconds since the last complete ledger poll.', () => {
+    const last = d()?.state.poll.last_poll_ts ?? null;
+    const daemon = d();
+    return last === null || daemon === null ? null : daemon.nowSec() - last;
+  });
+  gauge(registry, 'last_tick_age_seconds', 'Seconds since the last loop tick ended.', () => d()?.health().last_tick_age_sec ?? null);
+  gauge(registry, 'rate_budget_counter', "The model's estimate of Kraken's private-call counter for this key.", () => {
+    const daemon = d();
+    return daemon === null ? null : daemon.budget.counterAt(daemon.nowSec());
+  });
+  gauge(registry, 'rate_budget_max', "The tier's counter ceiling.", () => d()?.budget.opts.max ?? null);
+
+  totalCounter(registry, 'flows_total', 'External flows (deposits, withdrawals) detected since the baseline.', () => d()?.state.totals.count ?? 0);
+  totalCounter(registry, 'baseline_adjustments_total', 'Times the baseline was moved by a flow.', () => d()?.state.totals.adjustments ?? 0);
+  labelledTotals(registry, 'skipped_ledger_rows_total', 'Ledger rows skipped, by kind (malformed, other asset, earn wallet).', 'kind', () => ({ ...(d()?.state.skipped_rows ?? {}) }));
+  totalCounter(registry, 'private_calls_total', 'Private Kraken calls sent.', () => d()?.budget.calls ?? 0);
+  totalCounter(registry, 'rate_budget_deferrals_total', 'Private calls deferred because they did not fit the budget.', () => d()?.budget.deferrals ?? 0);
+  totalCounter(registry, 'rate_limit_errors_total', 'Rate-limit answers from Kraken.', () => d()?.budget.rateLimitErrors ?? 0);
+  labelledTotals(registry, 'kraken_errors_total', 'Kraken failures by stable code.', 'code', () => ({ ...(d()?.budget.errorsByCode ?? {}) }));
+  totalCounter(registry, 'supabase_write_failures_total', 'Supabase writes that failed or could not be attempted.', () => status()?.persistence.supabase.write_failures ?? 0);
+  totalCounter(registry, 'local_write_failures_total', 'Local state file writes that failed.', () => status()?.persistence.local.write_failures ?? 0);
+  totalCounter(registry, 'tick_errors_total', 'Loop ticks that ended in an unexpected error.', () => d()?.tickErrors ?? 0);
+
+  const tickSeconds = new Histogram({
+    name: `${PREFIX}tick_duration_seconds`,
+    help: 'Duration of one loop tick.',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+
+  return {
+    observeTick: (ms) => tickSeconds.observe(ms / 1000),
+    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}
+
+function ratio(pct: number | null | undefined): number | null {
+  return pct === null || pct === undefined ? null : pct / 100;
+}
