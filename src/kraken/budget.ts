@@ -24,6 +24,8 @@ export interface BudgetSnapshot {
 }
 
 const LOCKOUT_SEC = 15 * 60;
+/** A Ledgers page costs 2: the learned ceiling never drops below what one needs. */
+const LARGEST_CALL_COST = 2;
 const MAX_BACKOFF_SEC = 300;
 /** After a rate-limit answer the ceiling creeps back to the tier max by this much per successful call. */
 const CEILING_RECOVERY_PER_CALL = 0.05;
@@ -114,7 +116,8 @@ export class RateBudget {
     this.rateLimitErrors++;
     this.consecutiveRateLimits++;
     const before = this.counterAt(now) - cost;
-    this.ceiling = Math.max(cost + this.opts.reserve, Math.min(this.ceiling, before + cost - 1));
+    // Never below the largest call (a Ledgers page), or ledger polls could starve behind balance refreshes.
+    this.ceiling = Math.max(LARGEST_CALL_COST + this.opts.reserve, Math.min(this.ceiling, before + cost - 1));
     this.counter = this.opts.max;
     this.counterTs = now;
     const backoff = Math.min(MAX_BACKOFF_SEC, 5 * 2 ** (this.consecutiveRateLimits - 1));
