@@ -120,6 +120,8 @@ const DEMO_DEFAULTS = {
   EQUITY_SNAPSHOT_INTERVAL_SEC: '5',
   EQUITY_SNAPSHOT_FLUSH_SEC: '30',
   BOT_PNL_SOURCE: 'http',
+  // The short demo loop spends ~2 points per 2 s tick; the pro tier's decay (1/s) sustains that.
+  KRAKEN_TIER: 'pro',
 } as const;
 
 export type Config = Readonly<

@@ -79,7 +79,7 @@ export class Daemon {
   readonly config: Config;
   private readonly log: Logger;
   private readonly policy: Omit<FlowPolicy, 'pair'>;
-  /** When both a balance refresh and a ledger page are wanted but only one fits, they take turns. */
+  /** Set when a ledger page lost to a balance refresh for budget: the next contended tick is the poll's. */
   private ledgerFirst = false;
   private dirty = false;
   private lastSaveTs: number | null = null;
@@ -217,15 +217,21 @@ export class Daemon {
       isPollDue(this.state, this.nowSec(), this.config.FLOW_POLL_INTERVAL_SEC);
     const contended = flowsWanted() && this.budget.whyNot(3, this.nowSec()) !== null;
     if (contended && this.ledgerFirst) {
-      await this.pollLedger(signal);
-      await this.refreshBalances(signal);
-    } else {
-      await this.refreshBalances(signal);
-      // The first balances set the baseline before the first poll, so that poll starts exactly at it.
-      this.maybeSetBaseline();
-      if (flowsWanted()) await this.pollLedger(signal);
+      // The poll's turn: if its page does not fit, balances wait too, so the counter decays until it does.
+      const progressed = await this.pollLedger(signal);
+      if (progressed) {
+        this.ledgerFirst = false;
+        await this.refreshBalances(signal);
+      }
+      return;
     }
-    if (contended) this.ledgerFirst = !this.ledgerFirst;
+    await this.refreshBalances(signal);
+    // The first balances set the baseline before the first poll, so that poll starts exactly at it.
+    this.maybeSetBaseline();
+    if (flowsWanted()) {
+      const progressed = await this.pollLedger(signal);
+      if (contended && !progressed) this.ledgerFirst = true;
+    }
   }
 
   private async refreshBalances(signal?: AbortSignal): Promise<void> {
@@ -255,10 +261,11 @@ export class Daemon {
     this.balances.error = null;
   }
 
-  private async pollLedger(signal?: AbortSignal): Promise<void> {
+  /** Fetches ledger pages of the poll in progress; returns whether at least one page arrived. */
+  private async pollLedger(signal?: AbortSignal): Promise<boolean> {
     const pair = this.pair;
     const price = this.price.value;
-    if (pair === null || price === null) return;
+    if (pair === null || price === null) return false;
     const policy: FlowPolicy = { ...this.policy, pair: { base: pair.base, quote: pair.quote } };
     const pending = beginPoll(this.state, this.nowSec(), policy);
     this.dirty = true;
@@ -269,7 +276,7 @@ export class Daemon {
       const out = await callPrivate('Ledgers', this.budget, () => this.nowSec(), (s) => this.kraken.ledgers(params, s), this.deps.retry ?? DEFAULT_RETRY, signal);
       if (!out.ok) {
         if ('error' in out) failPoll(this.state, this.noteKrakenError(out.error, 'Ledgers'));
-        return; // deferred or failed: the same window resumes next tick
+        return pagesThisTick > 0; // deferred or failed: the same window resumes next tick
       }
       this.fatalError = null;
       pagesThisTick++;
@@ -280,9 +287,10 @@ export class Daemon {
       }
       if (page.complete) {
         completePoll(this.state, this.nowSec(), policy);
-        return;
+        return true;
       }
     }
+    return pagesThisTick > 0;
   }
 
   private maybeSetBaseline(): void {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { KrakenSim, SyntheticBot } from '../kraken/sim/index.js';
+import type { Tier } from './config.js';
 
 export interface DemoEnvironment {
   readonly apiUrl: string;
@@ -15,13 +16,13 @@ const BOT_STEP_MS = 1500;
  * Demo mode (no Kraken keys): a simulated Kraken on a loopback port with a synthetic bot that trades, deposits
  * and withdraws, and reports its P&L over HTTP. The daemon talks to it through the real wire protocol.
  */
-export async function startDemo(logger: Logger): Promise<DemoEnvironment> {
+export async function startDemo(logger: Logger, tier: Tier): Promise<DemoEnvironment> {
   const credentials = KrakenSim.generateKey();
   const sim = await KrakenSim.start({
     host: '127.0.0.1',
     port: 0,
     keys: [credentials],
-    tier: 'starter',
+    tier,
     seed: Date.now() % 1_000_000,
     initialBalances: { XXDG: '25000.00000000', ZUSD: '3000.0000' },
     price: '0.1250000',

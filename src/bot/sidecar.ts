@@ -29,7 +29,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   const stopLoop = new AbortController();
   const cutTick = new AbortController();
   let demo: DemoEnvironment | null = null;
-  if (config.mode === 'demo') demo = await startDemo(logger);
+  if (config.mode === 'demo') demo = await startDemo(logger, config.KRAKEN_TIER);
 
   // The demo's simulated account is new on every start, so its state lives apart from a live account's.
   const dataDir = demo === null ? config.DATA_DIR : join(config.DATA_DIR, 'demo');

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
   it('boots with no variables at all: demo mode, every default of DESIGN.md section 3 (demo shortens intervals)', () => {
     const c = loadConfig({});
     expect(c.mode).toBe('demo');
-    expect(c).toMatchObject({ KRAKEN_PAIR: 'XDGUSD', KRAKEN_TIER: 'starter', HOST: '127.0.0.1', PORT: 8787, LOOP_INTERVAL_SEC: 2, FLOW_DETECTION_ENABLED: true });
+    expect(c).toMatchObject({ KRAKEN_PAIR: 'XDGUSD', KRAKEN_TIER: 'pro', HOST: '127.0.0.1', PORT: 8787, LOOP_INTERVAL_SEC: 2, FLOW_DETECTION_ENABLED: true });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     ['an unknown flow type', { FLOW_TYPES: 'deposit,trade' }, 'FLOW_TYPES'],
     ['a bad URL', { KRAKEN_API_URL: 'ftp://x' }, 'KRAKEN_API_URL'],
     ['Supabase URL without key', { SUPABASE_URL: 'https://x.supabase.co' }, 'SUPABASE_KEY'],
-    ['a reserve that leaves no room', { KRAKEN_BUDGET_RESERVE: '14' }, 'KRAKEN_BUDGET_RESERVE'],
+    ['a reserve that leaves no room', { ...LIVE, KRAKEN_BUDGET_RESERVE: '14' }, 'KRAKEN_BUDGET_RESERVE'],
     ['a short status token', { STATUS_TOKEN: 'short' }, 'STATUS_TOKEN'],
     ['http P&L without a URL in live mode', { ...LIVE, BOT_PNL_SOURCE: 'http' }, 'BOT_PNL_URL'],
     ['a P&L key naming the sidecar\'s own row', { BOT_PNL_STATE_KEY: '__equity_ts__', BOT_PNL_SOURCE: 'supabase', SUPABASE_URL: 'https://x.supabase.co', SUPABASE_KEY: 'k' }, 'BOT_PNL_STATE_KEY'],

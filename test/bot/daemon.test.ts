@@ -81,6 +81,22 @@ describe('the loop against the simulated Kraken', () => {
     expect(h.daemon.budget.rateLimitErrors).toBe(0);
   });
 
+  it('under a tight budget, balance refreshes and ledger polls both keep making progress', async () => {
+    // Starter tier decays 0.66 points per 2 s tick: far less than a balance (1) plus a page (2) every tick.
+    h = await startHarness({ env: { ...STAGE2, LOOP_INTERVAL_SEC: '2', FLOW_POLL_INTERVAL_SEC: '4' } });
+    const calls = (endpoint: string): number => h?.sim.stats().requests.filter((r) => r.endpoint === endpoint && r.outcome === 'ok').length ?? 0;
+    for (let i = 0; i < 30; i++) await h.step();
+    h.clock.advanceSec(1);
+    h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '42.00000000', fee: '0' });
+    const before = { balance: calls('Balance'), ledgers: calls('Ledgers') };
+    for (let i = 0; i < 60; i++) await h.step();
+    expect(calls('Balance') - before.balance).toBeGreaterThanOrEqual(10);
+    expect(calls('Ledgers') - before.ledgers).toBeGreaterThanOrEqual(10);
+    expect(h.daemon.status?.external_flows.flow_count).toBe(1);
+    expect(h.daemon.status?.budget.rate_limit_errors).toBe(0);
+    expect(h.daemon.status?.budget.deferrals).toBeGreaterThan(0);
+  });
+
   it('keeps working through Kraken faults and recovers on the next tick', async () => {
     h = await startHarness({ env: STAGE2 });
     await h.step();
