@@ -172,18 +172,22 @@ export function formatTime(ts, style, utc = false) {
   return `${day} ${MONTHS[w.mon]} ${hm}${utc ? ' UTC' : ''}`;
 }
 
-/** Time ticks at round wall-clock hours (24 h) or midnights (7 d), thinned to fit the width. */
+/** Time ticks at round wall-clock minutes or hours (HH:MM) or midnights (weekday), thinned to fit the width. */
 function timeTicks(range, start, end, plotWidth, utc) {
+  const minute = 60;
   const hour = 3600;
-  const steps = range === '24h' ? [1, 2, 3, 4, 6, 12].map((h) => h * hour) : [1, 2].map((d) => d * 86_400);
-  const minGap = range === '24h' ? 52 : 58; // pixels a label needs
+  const clockSteps = [1, 2, 5, 10, 15, 30].map((x) => x * minute).concat([1, 2, 3, 4, 6, 12].map((h) => h * hour));
+  // The 7-day view uses midnights once it spans more than two days; a shorter series uses clock times.
+  const days = range === '7d' && end - start > 2 * 86_400;
+  const steps = days ? [1, 2].map((d) => d * 86_400) : clockSteps;
+  const minGap = days ? 58 : 52; // pixels a label needs
   const span = end - start;
   const step = steps.find((s) => (plotWidth * s) / span >= minGap) ?? steps[steps.length - 1];
   const off = offsetSec(start, utc);
   /** @type {number[]} */
   const ticks = [];
   for (let t = Math.ceil((start + off) / step) * step - off; t <= end && ticks.length < 40; t += step) ticks.push(t);
-  return ticks.map((t) => ({ t, label: formatTime(t, range === '24h' ? 'time' : 'day', utc) }));
+  return ticks.map((t) => ({ t, label: formatTime(t, days ? 'day' : 'time', utc) }));
 }
 
 /** Path data for one series, broken where the series has a gap (the sidecar was down). */
@@ -259,7 +263,7 @@ export function buildEquityChartSvg(opts) {
   const utc = opts.utc === true;
   const range = isRange(opts.range) ? opts.range : '24h';
   const all = (Array.isArray(opts.points) ? opts.points : []).filter(
-    (p) => Array.isArray(p) && Number.isFinite(p[0]) && Number.isFinite(p[1]),
+    (p) => Array.isArray(p) && Number.isFinite(p[0]) && plausible(p[1]),
   );
   const lastTs = all.length > 0 ? all[all.length - 1][0] : NaN;
   const end = Number.isFinite(opts.end) ? Math.max(/** @type {number} */ (opts.end), Number.isFinite(lastTs) ? lastTs : -Infinity) : lastTs;
@@ -277,9 +281,13 @@ export function buildEquityChartSvg(opts) {
     );
   }
 
-  const { start } = rangeWindow(range, end);
+  // A series shorter than the range (a fresh start) fills the plot instead of hugging its right edge.
+  const markerList = Array.isArray(opts.markers) ? opts.markers : [];
+  const firstMarker = Math.min(...markersInRange(markerList, range, end).map((i) => markerList[i].ts));
+  const firstData = Math.min(inWindow[0][0], firstMarker);
+  const start = Math.max(rangeWindow(range, end).start, end - Math.max(600, (end - firstData) * 1.03));
   const eq = inWindow.map((p) => ({ ts: p[0], v: p[1] }));
-  const ex = inWindow.filter((p) => Number.isFinite(p[2])).map((p) => ({ ts: p[0], v: p[2] }));
+  const ex = inWindow.filter((p) => plausible(p[2])).map((p) => ({ ts: p[0], v: p[2] }));
   const values = [...eq, ...ex].map((p) => p.v);
   const lo = Math.min(...values);
   const hi = Math.max(...values);
@@ -346,7 +354,7 @@ export function buildEquityChartSvg(opts) {
   );
 
   // Flow markers: a dashed guide at the flow's time and a triangle on the equity line.
-  const markers = Array.isArray(opts.markers) ? opts.markers : [];
+  const markers = markerList;
   const shown = markersInRange(markers, range, end);
   if (shown.length > 0) parts.push('<g class="markers">');
   for (const i of shown) {
@@ -372,6 +380,11 @@ export function buildEquityChartSvg(opts) {
   if (shown.length > 0) parts.push('</g>');
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** A value the axis math can span (beyond ±1e15 differences overflow to Infinity and the chart to NaN). */
+function plausible(v) {
+  return Number.isFinite(v) && Math.abs(v) < 1e15;
 }
 
 function clamp(v, lo, hi) {

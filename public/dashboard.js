@@ -57,8 +57,11 @@ function ago(sec) {
   return `${Math.round(s / 86400)} d ago`;
 }
 
+/** Age of a payload time, in the server's frame (payload ts + data age), so browser clock skew cannot distort it. */
 function secondsSince(ts) {
-  return isNum(ts) ? Date.now() / 1000 - ts : NaN;
+  if (!isNum(ts)) return NaN;
+  const p = state.payload;
+  return p && isNum(p.ts) ? p.ts - ts + dataAge() : Date.now() / 1000 - ts;
 }
 
 /** Creates an element whose text is set with textContent. */
@@ -105,7 +108,7 @@ function problemsOf(p) {
   const history = obj(p.equity_history);
   const persistence = obj(p.persistence);
   if (budget?.fatal_error) out.push(`API key rejected: ${budget.fatal_error}`);
-  if (isNum(budget?.paused_until) && budget.paused_until > Date.now() / 1000) out.push('private calls paused (rate limit)');
+  if (isNum(budget?.paused_until) && budget.paused_until > (state.payload?.ts ?? Date.now() / 1000)) out.push('private calls paused (rate limit)');
   if (obj(p.price)?.ok === false) out.push(`price feed failing${p.price.last_error ? `: ${p.price.last_error}` : ''}`);
   if (obj(p.balances)?.ok === false) out.push(`balances failing${p.balances.last_error ? `: ${p.balances.last_error}` : ''}`);
   if (flows?.enabled && flows.flow_poll_ok === false) out.push(`ledger poll failing${flows.last_error ? `: ${flows.last_error}` : ''}`);
