@@ -228,10 +228,23 @@ export class Daemon {
     await this.refreshBalances(signal);
     // The first balances set the baseline before the first poll, so that poll starts exactly at it.
     this.maybeSetBaseline();
-    if (flowsWanted()) {
+    if (flowsWanted() || this.driftLooksLikeAFlow()) {
       const progressed = await this.pollLedger(signal);
       if (contended && !progressed) this.ledgerFirst = true;
     }
+  }
+
+  /**
+   * Fresh balances show unexplained drift over the threshold since the last poll: most often a deposit or
+   * withdrawal the ledger has not been asked about yet. Poll now instead of warning for a whole poll interval.
+   */
+  private driftLooksLikeAFlow(): boolean {
+    const last = this.state.poll.last_poll_ts;
+    if (!this.config.FLOW_DETECTION_ENABLED || this.state.baseline === null || last === null) return false;
+    if (this.nowSec() - last < this.config.LOOP_INTERVAL_SEC) return false;
+    if (this.balances.ts === null || this.balances.ts <= last) return false;
+    const adjusted = this.reconcileNow().adjusted_status;
+    return adjusted === 'warn' && this.figures?.adjusted_status !== 'warn';
   }
 
   private async refreshBalances(signal?: AbortSignal): Promise<void> {

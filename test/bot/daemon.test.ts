@@ -55,6 +55,17 @@ describe('the loop against the simulated Kraken', () => {
     expect(h.daemon.status?.external_flows.recent_audit[0]).toMatchObject({ net: 500, before: 10000, after: 10500 });
   });
 
+  it('polls early when fresh balances show drift over the threshold, instead of warning for a whole interval', async () => {
+    h = await startHarness({ env: { ...STAGE2, FLOW_POLL_INTERVAL_SEC: '600' } });
+    await h.step();
+    await h.step(); // the first poll completed
+    h.clock.advanceSec(5);
+    h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '5000.00000000', fee: '0' }); // +25 % of equity
+    await h.step();
+    expect(h.daemon.status?.external_flows.flow_count).toBe(1);
+    expect(h.daemon.status?.balance_recon.adjusted_status).toBe('ok');
+  });
+
   it('observe-only mode leaves the baseline alone and reports the same unexplained drift (stage 1)', async () => {
     h = await startHarness({ env: { ...STAGE2, FLOW_BASELINE_AUTO_ADJUST: 'false' } });
     await h.step();
