@@ -9,10 +9,11 @@ Big.DP = 20;
 Big.RM = Big.roundHalfEven;
 export type Decimal = BigJs.Big;
 
-const DECIMAL_STRING = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+/** Exactly the plain decimals big.js reads as they are: a leading '+' or surrounding space makes it throw. */
+const DECIMAL_STRING = /^-?(\d+\.?\d*|\.\d+)$/;
 
 export function isDecimalString(v: unknown): v is string {
-  return typeof v === 'string' && v.length <= 64 && DECIMAL_STRING.test(v.trim());
+  return typeof v === 'string' && v.length <= 64 && DECIMAL_STRING.test(v);
 }
 
 export function dec(v: string | number): Decimal {
