@@ -1,10 +1,13 @@
 import type { FlowRecord } from '../recon/types.js';
+import { SPARK_VALUE_DECIMALS } from './sparkline.js';
 import type { FlowMarker } from './types.js';
 
 /**
  * Chart markers for flows at or after `fromTs`, oldest first. The marker's `type` follows the sign of the
  * balance effect, not the ledger type: a reversed (failed) withdrawal adds to the account, so it is drawn
  * as a deposit; a zero net counts as a withdrawal. Records whose net is not a finite number are skipped.
+ * `doge_eq` is rounded like the chart values (SPARK_VALUE_DECIMALS): a quotient such as 343.8673961982375
+ * would cost ~10 bytes per marker in /status for digits nobody draws.
  */
 export function flowMarkers(flows: readonly FlowRecord[], fromTs: number): FlowMarker[] {
   const out: FlowMarker[] = [];
@@ -18,10 +21,15 @@ export function flowMarkers(flows: readonly FlowRecord[], fromTs: number): FlowM
       ledger_type: f.type,
       asset: f.asset,
       amount,
-      doge_eq: f.doge_eq,
+      doge_eq: roundValue(f.doge_eq),
       ledger_id: f.ledger_id,
     });
   }
   // Stable sort: records arrive in detection order, which is not always ledger-time order.
   return out.sort((a, b) => a.ts - b.ts);
+}
+
+function roundValue(v: number): number {
+  const r = Number(v.toFixed(SPARK_VALUE_DECIMALS));
+  return r === 0 ? 0 : r; // no "-0"
 }

@@ -21,6 +21,8 @@ export type DeferReason = 'paused' | 'tick_allowance' | 'counter';
 export interface BudgetSnapshot {
   readonly counter: number;
   readonly ts: number;
+  /** A lockout or back-off still running: a restart must not call Kraken during it. */
+  readonly paused_until?: number | null;
 }
 
 const LOCKOUT_SEC = 15 * 60;
@@ -55,6 +57,8 @@ export class RateBudget {
     if (restored !== undefined && Number.isFinite(restored.counter) && Number.isFinite(restored.ts)) {
       // A restart shortly after heavy use must not assume an empty counter.
       this.counter = Math.min(opts.max, Math.max(0, restored.counter - opts.decayPerSec * Math.max(0, now - restored.ts)));
+      const until = restored.paused_until;
+      if (typeof until === 'number' && Number.isFinite(until) && until > now) this.pausedUntilTs = until;
     }
   }
 
@@ -141,7 +145,7 @@ export class RateBudget {
   }
 
   snapshot(now: number): BudgetSnapshot {
-    return { counter: this.counterAt(now), ts: now };
+    return { counter: this.counterAt(now), ts: now, paused_until: this.pausedUntil(now) };
   }
 
   effectiveMax(): number {

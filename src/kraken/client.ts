@@ -173,7 +173,8 @@ export function parseEnvelope(endpoint: string, status: number, text: string): R
   }
   const envelope = body as { error?: unknown; result?: unknown } | null;
   if (Array.isArray(envelope?.error) && envelope.error.length > 0) {
-    throw fromKrakenErrorString(String(envelope.error[0]), endpoint);
+    const first: unknown = envelope.error[0];
+    throw fromKrakenErrorString(typeof first === 'string' ? first : JSON.stringify(first) ?? '', endpoint);
   }
   if (status === 429) throw new KrakenError('rate_limited', 'HTTP:429', `${endpoint}: HTTP 429`, endpoint);
   if (status >= 400) throw new KrakenError('transient', `HTTP:${status}`, `${endpoint}: HTTP ${status}`, endpoint);

@@ -44,7 +44,7 @@ const BY_PREFIX: ReadonlyArray<readonly [string, KrakenErrorKind]> = [
 export function fromKrakenErrorString(text: string, endpoint: string): KrakenError {
   const kind = BY_PREFIX.find(([prefix]) => text.startsWith(prefix))?.[1] ?? 'transient';
   // The code is the part before any free-text detail Kraken appends (`EGeneral:Invalid arguments:volume`).
-  const code = text.split(':').slice(0, 2).join(':');
+  const code = text.trim() === '' ? 'EUNKNOWN' : text.split(':').slice(0, 2).join(':');
   return new KrakenError(kind, code, `${endpoint}: ${text}`, endpoint);
 }
 

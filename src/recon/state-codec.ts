@@ -71,7 +71,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
     };
   }
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
-    state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number };
+    state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
   }
   // A pending poll or a cursor without a baseline cannot be trusted: start the flow tracking afresh.
   if (state.baseline === null && (state.cursor !== null || state.poll.pending !== null)) {

@@ -56,7 +56,7 @@ export interface ReconState {
   poll: PollHealth;
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
-  budget: { counter: number; ts: number } | null;
+  budget: { counter: number; ts: number; paused_until?: number | null } | null;
 }
 
 export function emptyReconState(): ReconState {

@@ -240,3 +240,20 @@ describe('restarts', () => {
     expect(h.daemon.status?.budget.fatal_error).toBeNull();
   });
 });
+
+describe('lockout across a restart', () => {
+  it('a restart during a lockout does not call Kraken until the pause ends', async () => {
+    h = await startHarness();
+    await h.step();
+    h.sim.inject({ kind: 'error', error: 'EGeneral:Temporary lockout' }, { endpoint: 'Balance' });
+    await h.step();
+    const sent = (): number => h?.sim.stats().requests.filter((r) => r.endpoint === 'Balance').length ?? 0;
+    const before = sent();
+    await h.restart();
+    await h.step(60);
+    expect(sent()).toBe(before);
+    expect(h.daemon.status?.budget.paused_until).toBeGreaterThan(h.daemon.nowSec());
+    await h.step(900);
+    expect(sent()).toBe(before + 1);
+  });
+});

@@ -87,3 +87,17 @@ describe('parseEnvelope', () => {
     expect(failure(403, '<html>Forbidden</html>')).toMatchObject({ kind: 'transient', code: 'HTTP:403' });
   });
 });
+
+describe('odd error entries', () => {
+  it('gives an empty or non-string Kraken error a stable code instead of an empty one', () => {
+    for (const body of ['{"error":[""]}', '{"error":[{"x":1}]}']) {
+      try {
+        parseEnvelope('Balance', 200, body);
+        expect.unreachable();
+      } catch (err) {
+        expect((err as { code: string }).code).not.toBe('');
+        expect((err as { code: string }).code).not.toBe('[object Object]');
+      }
+    }
+  });
+});
