@@ -29,6 +29,8 @@ export interface EquityChartOptions {
   utc?: boolean | undefined;
   /** Adds a background, for serving the SVG as a file. */
   standalone?: boolean | undefined;
+  /** Native <title> tooltips on markers (default true); the page draws its own and turns them off. */
+  titles?: boolean | undefined;
 }
 
 export const RANGE_SECONDS: Readonly<Record<ChartRange, number>>;

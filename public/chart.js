@@ -52,6 +52,20 @@ export function escapeXml(value) {
   return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** @type {Map<string, Intl.NumberFormat>} */
+const FORMATS = new Map();
+
+/** A cached en-US formatter: building one per call (as toLocaleString does) costs ~40× a reuse. */
+function numberFormat(minDecimals, maxDecimals) {
+  const key = `${minDecimals}/${maxDecimals}`;
+  let f = FORMATS.get(key);
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: minDecimals, maximumFractionDigits: maxDecimals });
+    FORMATS.set(key, f);
+  }
+  return f;
+}
+
 /**
  * Formats a number with fixed decimals and thousands separators; `—` for null/NaN.
  * @param {number | null | undefined} value
@@ -61,7 +75,7 @@ export function escapeXml(value) {
 export function formatNumber(value, decimals) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
   const d = Math.max(0, Math.min(8, Math.round(decimals)));
-  const text = Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const text = numberFormat(d, d).format(Math.abs(value));
   // A true minus sign (U+2212) lines up with "+" in tabular figures; avoid "−0.00".
   return value < 0 && Number(text.replace(/,/g, '')) !== 0 ? `\u2212${text}` : text;
 }
@@ -73,7 +87,7 @@ export function formatNumber(value, decimals) {
  */
 export function formatAmount(value) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
-  const text = Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 8 });
+  const text = numberFormat(2, 8).format(Math.abs(value));
   return value < 0 && Number(text.replace(/,/g, '')) !== 0 ? `\u2212${text}` : text;
 }
 
@@ -371,7 +385,7 @@ export function buildEquityChartSvg(opts) {
     const text = markerText(mk, unit, utc);
     parts.push(
       `<g class="marker marker-${deposit ? 'deposit' : 'withdrawal'}" data-i="${i}" tabindex="0" role="img" aria-label="${escapeXml(text.title)}">` +
-        `<title>${escapeXml([text.title, ...text.lines].join('\n'))}</title>` +
+        (opts.titles === false ? '' : `<title>${escapeXml([text.title, ...text.lines].join('\n'))}</title>`) +
         `<line class="marker-guide" x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${m.top}" y2="${baseY}" stroke="${colour}" stroke-opacity="0.35" stroke-dasharray="2 3"/>` +
         `<circle class="marker-hit" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="12" fill="transparent"/>` +
         `<path class="marker-shape" d="${tri}" fill="${colour}" stroke="${escapeXml(theme.background)}" stroke-width="1.2"/></g>`,

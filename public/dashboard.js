@@ -284,7 +284,7 @@ function renderChart(p, force = false) {
   const points = arr(state.range === '24h' ? history.sparkline_24h : history.sparkline_7d);
   const markers = arr(history.flow_markers);
   const end = isNum(p.ts) ? p.ts : undefined;
-  const svgText = chart.buildEquityChartSvg({ points, markers, range: state.range, width, height, end, unit: state.unit });
+  const svgText = chart.buildEquityChartSvg({ points, markers, range: state.range, width, height, end, unit: state.unit, titles: false });
   // Parsed as XML (never as HTML, never executed); the builder escaped every text value.
   const doc = new window.DOMParser().parseFromString(svgText, 'image/svg+xml');
   const svg = doc.documentElement;
@@ -292,8 +292,6 @@ function renderChart(p, force = false) {
     box.replaceChildren(el('p', 'placeholder', 'The chart could not be drawn.'));
     return;
   }
-  // The page shows its own tooltip; the native <title> would pop up on top of it.
-  for (const t of Array.from(svg.querySelectorAll('.marker > title'))) t.remove();
   hideTip();
   box.replaceChildren(document.importNode(svg, true));
   state.chartMarkers = markers;

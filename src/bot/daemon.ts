@@ -285,7 +285,7 @@ export class Daemon {
     this.state.poll.last_attempt_ts = this.nowSec();
     let pagesThisTick = 0;
     while (this.state.poll.pending !== null && pagesThisTick < this.config.FLOW_MAX_PAGES_PER_POLL) {
-      const params = { type: 'all', start: pending.start, end: pending.end, ofs: pending.ofs, without_count: true };
+      const params = { type: 'all', start: pending.start, end: pending.end, ofs: pending.ofs };
       const out = await callPrivate('Ledgers', this.budget, () => this.nowSec(), (s) => this.kraken.ledgers(params, s), this.deps.retry ?? DEFAULT_RETRY, signal);
       if (!out.ok) {
         if ('error' in out) failPoll(this.state, this.noteKrakenError(out.error, 'Ledgers'));
@@ -293,7 +293,7 @@ export class Daemon {
       }
       this.fatalError = null;
       pagesThisTick++;
-      const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy);
+      const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy, out.value.count);
       for (const kind of page.newSkipKinds) this.log.warn({ kind }, 'ledger rows skipped (logged once per kind; see external_flows.skipped_rows)');
       for (const f of page.newFlows) {
         this.log.info({ ledger_id: f.ledger_id, type: f.type, asset: f.asset, net: f.net, doge_eq: f.doge_eq, applied: f.applied }, 'external flow detected');

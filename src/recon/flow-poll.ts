@@ -18,9 +18,14 @@ export interface FlowPolicy {
   readonly historyMax: number;
 }
 
-/** The exclusive `start` of a poll window: everything newer than this may come back. */
-export function windowStart(cursor: number, lookbackSec: number): number {
-  return Math.floor(cursor - lookbackSec);
+/**
+ * The exclusive `start` of the next poll window: `lookback` behind the later of the cursor and the end of the
+ * last complete poll. Rows up to `lookback` late are caught either way; starting from the last poll's end
+ * (not only the newest row) keeps a quiet account from re-reading an old burst of rows on every poll.
+ */
+export function windowStart(state: Pick<ReconState, 'cursor' | 'poll'>, lookbackSec: number): number {
+  const anchor = Math.max(state.cursor ?? -Infinity, state.poll.last_end ?? -Infinity);
+  return Math.floor(anchor - lookbackSec);
 }
 
 /** A poll is due when one is in progress, or the interval has passed since the last complete one. */
@@ -42,7 +47,7 @@ export function beginPoll(state: ReconState, now: number, policy: FlowPolicy): P
     state.import_floor = state.cursor;
   }
   const pending: PendingPoll = {
-    start: windowStart(state.cursor, policy.lookbackSec),
+    start: windowStart(state, policy.lookbackSec),
     end: Math.floor(now),
     ofs: 0,
     pages: 0,
@@ -71,6 +76,8 @@ export function applyLedgerPage(
   price: number,
   now: number,
   policy: FlowPolicy,
+  /** Kraken's `count` of rows in the window (reliable with type=all): lets a full last page end the poll. */
+  count: number | null = null,
 ): PageResult {
   const pending = state.poll.pending;
   if (pending === null) throw new Error('applyLedgerPage called without a poll in progress');
@@ -116,7 +123,8 @@ export function applyLedgerPage(
 
   pending.ofs += ids.length;
   pending.pages += 1;
-  return { rows: ids.length, newFlows, newSkipKinds, complete: ids.length < LEDGER_PAGE_SIZE };
+  const complete = ids.length < LEDGER_PAGE_SIZE || (count !== null && pending.ofs >= count);
+  return { rows: ids.length, newFlows, newSkipKinds, complete };
 }
 
 /** Ends a complete poll: the cursor moves forward to the newest row, and ids that can no longer come back are forgotten. */
@@ -126,11 +134,12 @@ export function completePoll(state: ReconState, now: number, policy: FlowPolicy)
     state.cursor = Math.max(state.cursor, pending.newest);
   }
   state.poll.pending = null;
+  if (pending !== null) state.poll.last_end = Math.max(state.poll.last_end ?? -Infinity, pending.end);
   state.poll.last_poll_ts = now;
   state.poll.ok = true;
   state.poll.last_error = null;
   state.poll.polls += 1;
-  if (state.cursor !== null) pruneSeen(state, windowStart(state.cursor, policy.lookbackSec));
+  if (state.cursor !== null) pruneSeen(state, windowStart(state, policy.lookbackSec));
 }
 
 /** Records a failed page request; the poll in progress resumes from the same offset next tick. */

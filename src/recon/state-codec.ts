@@ -63,6 +63,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
     const p = raw.poll;
     state.poll = {
       last_poll_ts: finiteOrNull(p.last_poll_ts),
+      last_end: finiteOrNull(p.last_end),
       last_attempt_ts: finiteOrNull(p.last_attempt_ts),
       ok: typeof p.ok === 'boolean' ? p.ok : null,
       last_error: typeof p.last_error === 'string' ? p.last_error.slice(0, 500) : null,

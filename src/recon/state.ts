@@ -26,6 +26,8 @@ export interface PendingPoll {
 export interface PollHealth {
   /** When the last complete poll finished. */
   last_poll_ts: number | null;
+  /** The `end` of the last complete poll: everything up to it has been read once. */
+  last_end: number | null;
   last_attempt_ts: number | null;
   ok: boolean | null;
   last_error: string | null;
@@ -72,7 +74,7 @@ export function emptyReconState(): ReconState {
     totals: { count: 0, base_in: '0', base_out: '0', quote_in: '0', quote_out: '0', adjustments: 0 },
     unapplied: { base: '0', quote: '0' },
     skipped_rows: {},
-    poll: { last_poll_ts: null, last_attempt_ts: null, ok: null, last_error: null, pending: null, polls: 0 },
+    poll: { last_poll_ts: null, last_end: null, last_attempt_ts: null, ok: null, last_error: null, pending: null, polls: 0 },
     nonce_floor: 0,
     budget: null,
   };

@@ -40,3 +40,22 @@ describe('probes and metrics', () => {
     expect(await res.text()).toBe('kraken_sidecar_up 1\n');
   });
 });
+
+describe('/status compression', () => {
+  it('serves gzip to clients that accept it, identical JSON once decoded, and plain JSON otherwise', async () => {
+    const { request } = await import('undici');
+    const { gunzipSync } = await import('node:zlib');
+    const status = makeStatus();
+    srv = await startTestServer({ status });
+    const gz = await request(`${srv.url}status`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['vary']).toMatch(/Accept-Encoding/i);
+    const body = Buffer.from(await gz.body.arrayBuffer());
+    expect(JSON.parse(gunzipSync(body).toString('utf8'))).toEqual(JSON.parse(JSON.stringify(status)));
+    const plain = await request(`${srv.url}status`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const text = await plain.body.text();
+    expect(body.length).toBeLessThan(text.length);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(status)));
+  });
+});

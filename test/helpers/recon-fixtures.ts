@@ -49,13 +49,18 @@ export class FakeLedger {
   }
 
   page(start: number, end: number, ofs: number): Record<string, unknown> {
+    return this.query(start, end, ofs).ledger;
+  }
+
+  /** A page and Kraken's `count` of all rows in the window. */
+  query(start: number, end: number, ofs: number): { ledger: Record<string, unknown>; count: number } {
     const matching = this.rows
       .map((r, i) => ({ ...r, i }))
       .filter((r) => r.time > start && r.time <= end)
       .sort((a, b) => b.time - a.time || b.i - a.i);
     const out: Record<string, unknown> = {};
     for (const r of matching.slice(ofs, ofs + LEDGER_PAGE_SIZE)) out[r.id] = r.row;
-    return out;
+    return { ledger: out, count: matching.length };
   }
 }
 
@@ -76,14 +81,15 @@ export function runPoll(
   state: ReconState,
   ledger: FakeLedger,
   now: number,
-  opts: { price?: number; policy?: FlowPolicy; maxPages?: number } = {},
+  opts: { price?: number; policy?: FlowPolicy; maxPages?: number; useCount?: boolean } = {},
 ): { flows: FlowRecord[]; complete: boolean; pages: number } {
   const policy = opts.policy ?? POLICY;
   const pending = beginPoll(state, now, policy);
   const flows: FlowRecord[] = [];
   let pages = 0;
   while (pages < (opts.maxPages ?? Infinity)) {
-    const page = applyLedgerPage(state, ledger.page(pending.start, pending.end, pending.ofs), opts.price ?? 0.1, now, policy);
+    const q = ledger.query(pending.start, pending.end, pending.ofs);
+    const page = applyLedgerPage(state, q.ledger, opts.price ?? 0.1, now, policy, opts.useCount === true ? q.count : null);
     pages++;
     flows.push(...page.newFlows);
     if (page.complete) {

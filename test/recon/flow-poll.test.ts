@@ -68,6 +68,25 @@ describe('exactly once', () => {
     expect(state.totals.count).toBe(76);
   });
 
+  it('ends a poll on a full last page when Kraken\'s count says nothing is left', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    for (let i = 0; i < 100; i++) ledger.add(`LT${i}`, rawRow({ type: 'trade', time: T0 + 1 + i }), T0 + 1 + i);
+    expect(runPoll(state, ledger, T0 + 200, { useCount: true }).pages).toBe(2);
+    expect(runPoll(stateWithBaseline(T0), ledger, T0 + 200).pages).toBe(3); // without a count: one empty page more
+  });
+
+  it('does not re-read an old burst forever in a quiet account: the window follows the last poll\'s end', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    for (let i = 0; i < 120; i++) ledger.add(`LT${i}`, rawRow({ type: 'trade', time: T0 + 10 }), T0 + 10);
+    // Each window starts 900 s before the previous poll's end; the burst is re-read until it falls behind that.
+    const pages = [60, 400, 700, 1000, 1300, 1600].map((t) => runPoll(state, ledger, T0 + t).pages);
+    expect(pages).toEqual([3, 3, 3, 3, 1, 1]);
+    expect(state.cursor).toBe(T0 + 10);
+    expect(state.totals.count).toBe(0);
+  });
+
   it('keeps seen ids only while a window can still return them', () => {
     const state = stateWithBaseline(T0);
     const ledger = new FakeLedger();

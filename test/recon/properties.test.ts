@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Big } from '../../src/recon/decimal.js';
-import { isPollDue, type FlowPolicy } from '../../src/recon/flow-poll.js';
+import { isPollDue, windowStart, type FlowPolicy } from '../../src/recon/flow-poll.js';
 import { reconcile } from '../../src/recon/reconcile.js';
 import type { ReconState } from '../../src/recon/state.js';
 import { restoreReconState, serializeReconState } from '../../src/recon/state-codec.js';
@@ -17,11 +17,12 @@ const rowArb = fc.record({
   gap: fc.integer({ min: 0, max: 400 }),
 });
 type RowSpec = { type: string; asset: string; amount: string; fee: string; gap: number };
-type TickSpec = { gap: number; maxPages: number; restart: boolean };
+type TickSpec = { gap: number; maxPages: number; restart: boolean; useCount: boolean };
 const tickArb = fc.record({
   gap: fc.integer({ min: 5, max: 500 }),
   maxPages: fc.integer({ min: 1, max: 3 }),
   restart: fc.boolean(),
+  useCount: fc.boolean(),
 });
 
 interface History {
@@ -52,9 +53,9 @@ function drive(history: History, ticks: Array<TickSpec>, policy: FlowPolicy): Re
   const schedule = [...ticks];
   // Keep ticking past the last row until every poll has completed.
   while (schedule.length > 0 || now <= lastRow + policy.pollIntervalSec || state.poll.pending !== null) {
-    const tick = schedule.shift() ?? { gap: policy.pollIntervalSec, maxPages: 1, restart: false };
+    const tick = schedule.shift() ?? { gap: policy.pollIntervalSec, maxPages: 1, restart: false, useCount: true };
     now += tick.gap;
-    if (isPollDue(state, now, policy.pollIntervalSec)) runPoll(state, history.ledger, now, { maxPages: tick.maxPages, policy });
+    if (isPollDue(state, now, policy.pollIntervalSec)) runPoll(state, history.ledger, now, { maxPages: tick.maxPages, policy, useCount: tick.useCount });
     if (tick.restart) {
       const saved = JSON.parse(JSON.stringify(serializeReconState(state, now))) as unknown;
       state = restoreReconState(saved, policy.historyMax).state;
@@ -90,7 +91,7 @@ describe('flow detection properties', () => {
         expect(new Big(state.baseline?.usd ?? 'NaN').eq(new Big(100).plus(want.quote))).toBe(true);
         expect(state.audit.length).toBe(want.count);
         // Bounded memory: only ids the next window can return are remembered.
-        const start = Math.floor((state.cursor ?? 0) - POLICY.lookbackSec);
+        const start = windowStart(state, POLICY.lookbackSec);
         for (const t of state.seen.values()) expect(t).toBeGreaterThan(start);
       }),
       { numRuns: 150 },
