@@ -17,9 +17,10 @@ export interface CannonResult {
 
 const cli = createRequire(import.meta.url).resolve('autocannon');
 
-export function cannon(url: string, opts: { connections: number; seconds: number }): Promise<CannonResult> {
+export function cannon(url: string, opts: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<CannonResult> {
+  const headerArgs = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, '-c', String(opts.connections), '-d', String(opts.seconds), '-j', url], {
+    const child = spawn(process.execPath, [cli, '-c', String(opts.connections), '-d', String(opts.seconds), ...headerArgs, '-j', url], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
