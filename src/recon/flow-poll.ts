@@ -118,7 +118,16 @@ export function applyLedgerPage(
       skip(c.reason);
       continue;
     }
-    newFlows.push(recordFlow(state, row, c.side, price, now, policy));
+    let flow: FlowRecord;
+    try {
+      flow = recordFlow(state, row, c.side, price, now, policy);
+    } catch {
+      // Validation should make this unreachable; if a row still cannot be read as a decimal, it must not
+      // stall every later poll: skip and count it (recordFlow reads the amounts before it changes anything).
+      skip('malformed_unreadable');
+      continue;
+    }
+    newFlows.push(flow);
   }
 
   pending.ofs += ids.length;
