@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,8 +19,8 @@ import { PostgrestDouble } from '../helpers/postgrest-double.js';
  * connection resets, Supabase 500s and dropped connections, price moves, and SIGKILL + restart.
  *
  * The lockout is played once, right after the first poll: the test checks that /status shows the 15-minute
- * pause and that no private call reaches Kraken during it, then SIGKILLs and restarts the process (the pause
- * lives in memory, so a restart clears it; a real lockout would then answer again and pause again).
+ * pause, that no private call reaches Kraken during it, and that a SIGKILL + restart keeps the pause (it is
+ * saved with the state). Then, with the daemon down, the saved pause is dropped to stand for the 15 minutes.
  *
  * After the faults clear and the sidecar catches up, the result is checked against the script's ground truth.
  * Reproduce a run with `CHAOS_SEED=<seed> npx vitest run test/chaos`.
@@ -143,7 +143,7 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
       for (const ts of [...eq.local, ...eq.remote]) seenEquity.add(ts);
     };
 
-    // --- lockout, once: the pause shows and holds; a restart clears it ---------------------------------------
+    // --- lockout, once: the pause shows, holds, and survives a restart --------------------------------------
     sim.inject({ kind: 'error', error: 'EGeneral:Temporary lockout' }, { endpoint: 'Balance', count: 1 });
     const locked = await waitFor('the lockout pause in /status', 15_000, async () => {
       const s = await status();
@@ -159,9 +159,22 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
     await sleep(2500);
     expect(privateCalls(), 'no private call during the lockout pause').toBe(callsAtPause);
     expect(await healthy(), 'ticks go on during the pause').toBe(true);
+    // A crash and restart during the lockout must not call Kraken again: the pause is saved with the state.
     await daemon.kill();
     await daemon.start();
-    await waitFor('private calls after the restart', 20_000, async () => {
+    const resumed = await waitFor('/status after the restart', 20_000, async () => {
+      const s = await status();
+      return s !== null && s.loop.started_ts > locked.loop.started_ts ? s : null;
+    });
+    expect(resumed.budget.paused_until, 'the pause survives the restart').toBe(locked.budget.paused_until);
+    const callsAfterRestart = privateCalls();
+    await sleep(2500);
+    expect(privateCalls(), 'no private call after a restart inside the pause').toBe(callsAfterRestart);
+    // Waiting the 15 minutes out is not a test: with the daemon down, drop the saved pause from both copies.
+    await daemon.kill();
+    await clearSavedPause(dataDir, db);
+    await daemon.start();
+    await waitFor('private calls after the pause', 20_000, async () => {
       const s = await status();
       return s !== null && s.budget.paused_until === null && s.balances.ok && (s.balances.ts ?? 0) > s.loop.started_ts;
     });
@@ -309,3 +322,14 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
     );
   });
 });
+
+/** Removes a saved lockout pause from the local state file and the Supabase copy (the daemon must be down). */
+async function clearSavedPause(dataDir: string, db: PostgrestDouble): Promise<void> {
+  const file = join(dataDir, 'recon_state.json');
+  const local = JSON.parse(await readFile(file, 'utf8')) as { budget?: { paused_until?: number | null } };
+  if (local.budget) local.budget.paused_until = null;
+  await writeFile(file, JSON.stringify(local));
+  const row = db.rows.get(RECON_KEY);
+  const remote = row?.value as { budget?: { paused_until?: number | null } } | undefined;
+  if (remote?.budget) remote.budget.paused_until = null;
+}
