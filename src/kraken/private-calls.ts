@@ -39,6 +39,7 @@ export async function callPrivate<T>(
   signal?: AbortSignal,
 ): Promise<CallOutcome<T>> {
   const cost = CALL_COST[endpoint];
+  let lastFailure: KrakenError | null = null;
   try {
     const value = await pRetry(
       async () => {
@@ -53,6 +54,7 @@ export async function callPrivate<T>(
         } catch (err) {
           budget.onSettled(nowSec());
           const e = asKrakenError(err, endpoint);
+          lastFailure = e;
           budget.countError(e.code);
           if (e.kind === 'rate_limited') budget.onRateLimited(nowSec(), cost);
           if (e.kind === 'locked_out') budget.onLockout(nowSec());
@@ -70,8 +72,8 @@ export async function callPrivate<T>(
     return { ok: true, value };
   } catch (err) {
     if (err instanceof Deferred) {
-      // A retry that no longer fits is a deferral of the call, already counted by the budget.
-      return { ok: false, deferred: err.reason };
+      // A retry that no longer fits the budget leaves the call failed, not merely deferred: report the failure.
+      return lastFailure !== null ? { ok: false, error: lastFailure } : { ok: false, deferred: err.reason };
     }
     return { ok: false, error: asKrakenError(err, endpoint) };
   }

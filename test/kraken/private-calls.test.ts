@@ -88,13 +88,14 @@ describe('callPrivate', () => {
     expect(budget.errorsByCode['EService:Busy']).toBe(3);
   });
 
-  it('a retry that no longer fits the tick is deferred instead of sent', async () => {
+  it('a retry that no longer fits the tick is not sent, and the call reports the failure it had', async () => {
     const { budget, nowSec } = setup({ perLoop: 3 });
     const send = vi.fn(async () => {
       throw kraken('EGeneral:Internal error', 'Ledgers');
     });
     const out = await callPrivate('Ledgers', budget, nowSec, send, FAST);
-    expect(out).toEqual({ ok: false, deferred: 'tick_allowance' });
+    expect(out).toMatchObject({ ok: false, error: { kind: 'transient', code: 'EGeneral:Internal error' } });
+    expect(budget.deferrals).toBe(1);
     expect(send).toHaveBeenCalledTimes(1);
     expect(budget.counterAt(T0)).toBe(2);
   });
