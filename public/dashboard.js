@@ -8,6 +8,21 @@ const FETCH_TIMEOUT_MS = 8000;
 /** The page may be opened as `/?token=...`; its own fetches then send the token as a Bearer header. */
 const token = new URLSearchParams(location.search).get('token');
 
+/** One /status request (with the token, no cache, a timeout). */
+function fetchStatus() {
+  const ctl = new window.AbortController();
+  const timer = setTimeout(() => ctl.abort(), FETCH_TIMEOUT_MS);
+  return fetch('status', {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    cache: 'no-store',
+    signal: ctl.signal,
+  }).finally(() => clearTimeout(timer));
+}
+
+/** The first request starts before chart.js is loaded, so the two arrive in parallel. */
+let firstStatus = fetchStatus();
+firstStatus.catch(() => undefined); // handled where it is awaited
+
 /** chart.js is imported with this module's query, so a `?token=` the server put on our URL reaches it too. */
 const chart = await (() => {
   const self = new window.URL(import.meta.url);
@@ -293,7 +308,7 @@ function renderChart(p, force = false) {
     return;
   }
   hideTip();
-  box.replaceChildren(document.importNode(svg, true));
+  box.replaceChildren(document.adoptNode(svg)); // adopt, not import: no copy of a 1000-marker tree
   state.chartMarkers = markers;
 
   const shown = isNum(end) || points.length > 0 ? box.querySelectorAll('.marker').length : 0;
@@ -502,14 +517,10 @@ function renderAll(p) {
 }
 
 async function poll() {
-  const ctl = new window.AbortController();
-  const timer = setTimeout(() => ctl.abort(), FETCH_TIMEOUT_MS);
   try {
-    const res = await fetch('status', {
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-      cache: 'no-store',
-      signal: ctl.signal,
-    });
+    const pending = firstStatus ?? fetchStatus();
+    firstStatus = null;
+    const res = await pending;
     if (res.status === 401) {
       state.error = { kind: 'auth', message: 'Unauthorized: open the dashboard as /?token=<STATUS_TOKEN>' };
     } else if (res.status === 503) {
@@ -535,7 +546,6 @@ async function poll() {
     const aborted = err instanceof Error && err.name === 'AbortError';
     state.error = { kind: 'network', message: aborted ? 'The sidecar did not answer in time' : 'Cannot reach the sidecar' };
   } finally {
-    clearTimeout(timer);
     renderLiveness();
     setTimeout(poll, POLL_MS);
   }
