@@ -7,9 +7,13 @@ import type { Logger } from 'pino';
  */
 export function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
+    // Checked per request (the level can change at run time), but nothing is set up when debug is off.
+    if (!log.isLevelEnabled('debug')) {
+      next();
+      return;
+    }
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      if (!log.isLevelEnabled('debug')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http request');
     });
