@@ -73,6 +73,8 @@ export class Daemon {
   lastTickDurationMs: number | null = null;
   lastTickError: string | null = null;
   readonly startedTs: number;
+  /** Kraken's clock minus ours, in seconds (from the public Time endpoint each tick). */
+  krakenClockOffsetSec = 0;
   /** Set when Kraken rejected the key: shown until a private call succeeds again. */
   fatalError: string | null = null;
 
@@ -152,6 +154,7 @@ export class Daemon {
       this.budget.beginTick();
       await this.refreshPair(signal);
       await this.refreshPrice(signal);
+      await this.refreshKrakenClock(signal);
       const pnlRefresh = this.deps.pnl.refresh(() => this.nowSec(), signal);
       await this.privateCalls(signal);
       await pnlRefresh;
@@ -192,6 +195,26 @@ export class Daemon {
     } catch (err) {
       this.pairError = this.noteKrakenError(err, 'AssetPairs');
     }
+  }
+
+  /**
+   * Ledger row times are Kraken's clock. Every time compared with them (the baseline's time, a poll's
+   * bootstrap and `end`) is taken on Kraken's clock too, so a skewed host clock cannot hide or double a flow.
+   */
+  private async refreshKrakenClock(signal?: AbortSignal): Promise<void> {
+    try {
+      const before = this.nowSec();
+      const server = await this.kraken.serverTime(signal);
+      // Kraken answers whole seconds: its clock is somewhere in [server, server + 1) when it answered.
+      this.krakenClockOffsetSec = server + 0.5 - (before + this.nowSec()) / 2;
+    } catch (err) {
+      this.noteKrakenError(err, 'Time'); // keep the last known offset
+    }
+  }
+
+  /** Now on Kraken's clock (unix seconds). */
+  krakenNow(): number {
+    return this.nowSec() + this.krakenClockOffsetSec;
   }
 
   private async refreshPrice(signal?: AbortSignal): Promise<void> {
@@ -280,7 +303,7 @@ export class Daemon {
     const price = this.price.value;
     if (pair === null || price === null) return false;
     const policy: FlowPolicy = { ...this.policy, pair: { base: pair.base, quote: pair.quote } };
-    const pending = beginPoll(this.state, this.nowSec(), policy);
+    const pending = beginPoll(this.state, this.krakenNow(), policy);
     this.dirty = true;
     this.state.poll.last_attempt_ts = this.nowSec();
     let pagesThisTick = 0;
@@ -314,7 +337,7 @@ export class Daemon {
     const balances = this.balances.value;
     const price = this.price.value;
     if (balances === null || price === null) return;
-    setInitialBaseline(this.state, balances, price, this.nowSec(), this.deps.pnl.value);
+    setInitialBaseline(this.state, balances, price, this.krakenNow(), this.deps.pnl.value);
     this.dirty = true;
     this.log.info({ doge: balances.base, usd: balances.quote, price }, 'reconciliation baseline set from first balances and price');
   }

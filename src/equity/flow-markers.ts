@@ -5,7 +5,7 @@ import type { FlowMarker } from './types.js';
 /**
  * Chart markers for flows at or after `fromTs`, oldest first. The marker's `type` follows the sign of the
  * balance effect, not the ledger type: a reversed (failed) withdrawal adds to the account, so it is drawn
- * as a deposit; a zero net counts as a withdrawal. Records whose net is not a finite number are skipped.
+ * as a deposit; a zero net counts as a deposit, as in the flow totals. Records whose net is not a finite number are skipped.
  * `doge_eq` is rounded like the chart values (SPARK_VALUE_DECIMALS): a quotient such as 343.8673961982375
  * would cost ~10 bytes per marker in /status for digits nobody draws.
  */
@@ -17,7 +17,7 @@ export function flowMarkers(flows: readonly FlowRecord[], fromTs: number): FlowM
     if (!Number.isFinite(amount)) continue;
     out.push({
       ts: f.time,
-      type: amount > 0 ? 'deposit' : 'withdrawal',
+      type: amount >= 0 ? 'deposit' : 'withdrawal', // as the totals: a zero net is no outflow
       ledger_type: f.type,
       asset: f.asset,
       amount,

@@ -83,10 +83,6 @@ export class RateBudget {
     return null;
   }
 
-  /** Whether a call of this cost could be sent now, ignoring what this tick has already spent. */
-  fitsOutsideTick(cost: number, now: number): boolean {
-    return this.pausedUntil(now) === null && cost <= this.opts.perLoop && this.counterAt(now) + cost <= this.effectiveMax() - this.opts.reserve;
-  }
 
   /** Spends `cost` if it fits and returns true; otherwise counts a deferral and returns false. */
   tryTake(cost: number, now: number): boolean {

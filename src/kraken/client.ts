@@ -11,7 +11,7 @@ export interface KrakenCredentials {
 export interface KrakenClientOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
-  /** Absent in demo-less public-only use; private calls then fail as `fatal`. */
+  /** Without credentials only public calls work; private calls fail as `fatal`. */
   readonly credentials?: KrakenCredentials | undefined;
   readonly nonces: NonceSource;
   /** Tests hand in a MockAgent or an Agent pointed at the simulator. */
@@ -49,6 +49,8 @@ export interface KrakenApi {
   ledgers(params: LedgersParams, signal?: AbortSignal): Promise<LedgersPage>;
   ticker(pair: string, signal?: AbortSignal): Promise<string>;
   assetPairs(pair: string, signal?: AbortSignal): Promise<AssetPairInfo>;
+  /** Kraken's clock, unix seconds (public Time endpoint). */
+  serverTime(signal?: AbortSignal): Promise<number>;
 }
 
 const USER_AGENT = 'kraken-balance-sidecar';
@@ -79,11 +81,12 @@ export class KrakenClient implements KrakenApi {
     if (params.without_count !== undefined) form.without_count = String(params.without_count);
     const result = await this.privateCall('Ledgers', form, signal);
     const ledger = result.ledger;
-    if (ledger !== undefined && (typeof ledger !== 'object' || ledger === null || Array.isArray(ledger))) {
-      throw new KrakenError('transient', 'BODY:malformed', 'Ledgers: result.ledger is not an object', 'Ledgers');
+    // A missing `ledger` is not an empty page: taking it as one would mark the whole window as read.
+    if (typeof ledger !== 'object' || ledger === null || Array.isArray(ledger)) {
+      throw new KrakenError('transient', 'BODY:malformed', 'Ledgers: result.ledger is missing or not an object', 'Ledgers');
     }
     const count = typeof result.count === 'number' && Number.isFinite(result.count) ? result.count : null;
-    return { ledger: (ledger ?? {}) as Record<string, unknown>, count };
+    return { ledger: ledger as Record<string, unknown>, count };
   }
 
   async ticker(pair: string, signal?: AbortSignal): Promise<string> {
@@ -103,6 +106,15 @@ export class KrakenClient implements KrakenApi {
       throw new KrakenError('transient', 'BODY:malformed', 'AssetPairs: no base/quote in answer', 'AssetPairs');
     }
     return { altname: typeof entry.altname === 'string' ? entry.altname : pair, base: entry.base, quote: entry.quote };
+  }
+
+  async serverTime(signal?: AbortSignal): Promise<number> {
+    const result = await this.publicCall('Time', {}, signal);
+    const t = result.unixtime;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+      throw new KrakenError('transient', 'BODY:malformed', 'Time: no unixtime in answer', 'Time');
+    }
+    return t;
   }
 
   private async publicCall(endpoint: string, query: Record<string, string>, signal?: AbortSignal): Promise<Record<string, unknown>> {

@@ -47,7 +47,3 @@ export function fromKrakenErrorString(text: string, endpoint: string): KrakenErr
   const code = text.trim() === '' ? 'EUNKNOWN' : text.split(':').slice(0, 2).join(':');
   return new KrakenError(kind, code, `${endpoint}: ${text}`, endpoint);
 }
-
-export function isKrakenError(e: unknown): e is KrakenError {
-  return e instanceof KrakenError;
-}

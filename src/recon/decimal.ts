@@ -7,6 +7,9 @@ import BigJs from 'big.js';
 export const Big = BigJs();
 Big.DP = 20;
 Big.RM = Big.roundHalfEven;
+// Never exponent notation: a baseline of 3e-8 DOGE must be saved as "0.00000003", a plain decimal string.
+Big.NE = -1e6;
+Big.PE = 1e6;
 export type Decimal = BigJs.Big;
 
 /** Exactly the plain decimals big.js reads as they are: a leading '+' or surrounding space makes it throw. */
@@ -16,16 +19,7 @@ export function isDecimalString(v: unknown): v is string {
   return typeof v === 'string' && v.length <= 64 && DECIMAL_STRING.test(v);
 }
 
-export function dec(v: string | number): Decimal {
-  return new Big(typeof v === 'string' ? v.trim() : v);
-}
 
-/** Sum of decimal strings, exact. */
-export function sum(values: Iterable<string>): string {
-  let total = new Big(0);
-  for (const v of values) total = total.plus(v);
-  return total.toString();
-}
 
 /** Base-asset equivalent of a base amount and a quote amount at `price` (quote per base). */
 export function baseEquivalent(base: string | Decimal, quote: string | Decimal, price: number): Decimal {

@@ -148,7 +148,12 @@ export function completePoll(state: ReconState, now: number, policy: FlowPolicy)
   state.poll.ok = true;
   state.poll.last_error = null;
   state.poll.polls += 1;
-  if (state.cursor !== null) pruneSeen(state, windowStart(state, policy.lookbackSec));
+  if (state.cursor !== null) {
+    const start = windowStart(state, policy.lookbackSec);
+    pruneSeen(state, start);
+    // Forgotten ids must never be imported again, even if a later start (say, a longer lookback) reaches them.
+    state.import_floor = Math.max(state.import_floor ?? -Infinity, start);
+  }
 }
 
 /** Records a failed page request; the poll in progress resumes from the same offset next tick. */
@@ -158,7 +163,7 @@ export function failPoll(state: ReconState, message: string): void {
 }
 
 /** Rows at or before `start` are never returned by a window starting there (start is exclusive). */
-export function pruneSeen(state: ReconState, start: number): void {
+function pruneSeen(state: ReconState, start: number): void {
   for (const [id, time] of state.seen) {
     if (time <= start) state.seen.delete(id);
   }

@@ -43,7 +43,9 @@ export interface ReconFigures {
  * same in both modes.
  */
 export function reconcile(input: ReconInput): ReconFigures {
-  const { price, balances, baseline, totals } = input;
+  const { balances, baseline, totals } = input;
+  // A price that cannot value anything is no price: every figure that needs one is unknown.
+  const price = input.price !== null && Number.isFinite(input.price) && input.price > 0 ? input.price : null;
   const inflow = price === null ? null : baseEquivalent(totals.base_in, totals.quote_in, price);
   const outflow = price === null ? null : baseEquivalent(totals.base_out, totals.quote_out, price);
   const flowsAtP = inflow !== null && outflow !== null ? inflow.minus(outflow) : null;
@@ -54,10 +56,10 @@ export function reconcile(input: ReconInput): ReconFigures {
     deposits_doge_eq: inflow === null ? 0 : toNumber(inflow),
     withdrawals_doge_eq: outflow === null ? 0 : toNumber(outflow),
   };
-  if (price === null || !(price > 0) || balances === null || baseline === null) {
+  if (price === null || balances === null || baseline === null) {
     return {
       ...common,
-      current_doge_eq: price !== null && price > 0 && balances !== null ? toNumber(baseEquivalent(balances.base, balances.quote, price)) : null,
+      current_doge_eq: price !== null && balances !== null ? toNumber(baseEquivalent(balances.base, balances.quote, price)) : null,
       baseline_doge_eq: null,
       drift_doge: null,
       drift_pct: null,

@@ -2,6 +2,9 @@ import { isDecimalString } from './decimal.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
 import type { AuditEntry, Baseline, FlowRecord } from './types.js';
 
+/** A bound on restored seen ids (a poll window holds far fewer); guards memory against a corrupt file. */
+const SEEN_MAX = 500_000;
+
 /** The JSON form of ReconState (`seen` as [id, time] pairs). */
 export type StoredReconState = Omit<ReconState, 'seen'> & { seen: Array<[string, number]> };
 
@@ -33,9 +36,17 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   state.nonce_floor = finiteOr(raw.nonce_floor, 0);
 
   if (Array.isArray(raw.seen)) {
+    let dropped = 0;
     for (const entry of raw.seen) {
       if (Array.isArray(entry) && typeof entry[0] === 'string' && Number.isFinite(entry[1])) state.seen.set(entry[0], entry[1] as number);
-      else repairs.push('dropped a malformed seen-id entry');
+      else dropped++;
+    }
+    if (dropped > 0) repairs.push(`dropped ${dropped} malformed seen-id entr${dropped === 1 ? 'y' : 'ies'}`);
+    if (state.seen.size > SEEN_MAX) {
+      // Keep the newest: only they can come back in a poll window.
+      const newest = [...state.seen].sort((a, b) => b[1] - a[1]).slice(0, SEEN_MAX);
+      state.seen = new Map(newest);
+      repairs.push(`seen ids capped at ${SEEN_MAX}`);
     }
   }
   const flows = listOf(raw.flows, restoreFlow, 'flow', repairs);
@@ -74,12 +85,12 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
     state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
   }
-  // A pending poll or a cursor without a baseline cannot be trusted: start the flow tracking afresh.
-  if (state.baseline === null && (state.cursor !== null || state.poll.pending !== null)) {
-    repairs.push('cursor without a baseline; flow tracking restarts');
-    state.cursor = null;
-    state.import_floor = null;
-    state.poll.pending = null;
+  // Without a baseline the flow bookkeeping means nothing: the next baseline already holds those flows.
+  // Start afresh, keeping only what protects the API key (nonce floor, budget and any pause).
+  if (state.baseline === null && (state.cursor !== null || state.totals.count > 0 || state.flows.length > 0)) {
+    repairs.push('flow history without a baseline; flow tracking restarts with the next baseline');
+    const fresh = emptyReconState();
+    return { state: { ...fresh, saved_ts: state.saved_ts, nonce_floor: state.nonce_floor, budget: state.budget }, repairs };
   }
   return { state, repairs };
 }

@@ -1,3 +1,4 @@
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PersistenceStatus } from '../bot/status-types.js';
@@ -113,19 +114,44 @@ export function createStore(opts: StoreOptions): Store {
     return run;
   }
 
+  /** Keys whose local file exists but could not be read (permissions, I/O): never written over blind. */
+  const unreadable = new Set<StoreKey>();
+
   async function readLocal<T>(key: StoreKey, validate: (raw: unknown) => T | null): Promise<T | null> {
     try {
       const value = await readJsonFile(filePath(key), { validate, logger, nowMs: opts.nowMs });
       local.readOk();
+      unreadable.delete(key);
       return value;
     } catch (err) {
       local.failed(errorText(err));
-      logger.warn({ key, err: errorText(err) }, 'local state file unreadable');
+      unreadable.add(key);
+      logger.warn({ key, err: errorText(err) }, 'local state file unreadable; it will be moved aside before the next write');
       return null;
     }
   }
 
+  /** The unreadable file may still hold good data: keep it under another name before writing a new one. */
+  async function setAsideUnreadable(key: StoreKey): Promise<boolean> {
+    if (!unreadable.has(key)) return true;
+    const aside = `${filePath(key)}.unreadable-${opts.nowMs()}`;
+    try {
+      await rename(filePath(key), aside);
+      logger.warn({ key, moved_to: aside }, 'unreadable local state file moved aside');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        if (local.failed(`cannot move the unreadable ${LOCAL_FILE[key]} aside: ${errorText(err)}`, key)) {
+          logger.error({ key, err: errorText(err) }, 'local state file unreadable and immovable; not writing over it');
+        }
+        return false;
+      }
+    }
+    unreadable.delete(key);
+    return true;
+  }
+
   async function writeLocal(key: StoreKey, value: unknown): Promise<void> {
+    if (!(await setAsideUnreadable(key))) return;
     try {
       await writeJsonAtomic(filePath(key), value);
       local.wrote(key, nowSec());

@@ -79,3 +79,28 @@ describe('equity history across restarts', () => {
     expect(restored.length).toBeGreaterThanOrEqual(12 - 300 / 60);
   });
 });
+
+describe('a host clock that disagrees with Kraken', () => {
+  // Times compared with ledger rows are taken on Kraken's clock (public Time endpoint).
+  for (const skewSec of [1200, -120]) {
+    it(`counts each flow exactly once with the host clock ${skewSec > 0 ? 'ahead of' : 'behind'} Kraken by ${Math.abs(skewSec)} s`, async () => {
+      const { FakeClock } = await import('../helpers/daemon-harness.js');
+      const clock = new FakeClock();
+      h = await startHarness({ clock, env: FLOWS, sim: { now: () => clock.now() - skewSec * 1000 } });
+      // A deposit just before the baseline is already in the first balances: it must not count again.
+      h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '70.00000000', fee: '0', time: h.sim.now() / 1000 - 5 });
+      await h.step();
+      for (let i = 0; i < 4; i++) {
+        h.clock.advanceSec(20);
+        h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '10.00000000', fee: '0' });
+        await h.step(60);
+      }
+      await h.step(60);
+      await h.step(60);
+      const s = h.daemon.status;
+      expect(s?.external_flows.flow_count).toBe(4);
+      expect(s?.balance_recon.adjusted_drift_doge).toBe(0);
+      expect(Math.abs(h.daemon.krakenClockOffsetSec + skewSec)).toBeLessThanOrEqual(1);
+    });
+  }
+});

@@ -84,6 +84,7 @@ const fakeKraken: KrakenApi = {
   ledgers: () => Promise.resolve({ ledger: {}, count: 0 }),
   ticker: () => Promise.resolve('0.1000000'),
   assetPairs: () => Promise.resolve({ altname: 'XDGUSD', base: 'XXDG', quote: 'ZUSD' }),
+  serverTime: () => Promise.resolve(T0),
 };
 
 describe('fuzz: saved state files', () => {

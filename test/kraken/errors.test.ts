@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromKrakenErrorString, isKrakenError, KrakenError, type KrakenErrorKind } from '../../src/kraken/errors.js';
+import { fromKrakenErrorString, KrakenError, type KrakenErrorKind } from '../../src/kraken/errors.js';
 
 describe('fromKrakenErrorString', () => {
   // Every error string of DESIGN.md section 4, with the kind that says what the caller must do.
@@ -16,7 +16,7 @@ describe('fromKrakenErrorString', () => {
   ])('maps %s to kind %s with the string itself as stable code', (text, kind) => {
     const e = fromKrakenErrorString(text, 'Balance');
     expect(e).toBeInstanceOf(KrakenError);
-    expect(isKrakenError(e)).toBe(true);
+    expect(e).toBeInstanceOf(KrakenError);
     expect(e.kind).toBe(kind);
     expect(e.code).toBe(text);
     expect(e.endpoint).toBe('Balance');

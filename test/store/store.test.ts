@@ -252,3 +252,27 @@ describe('store (fallback policy)', () => {
     });
   });
 });
+
+describe('a local file that exists but cannot be read', () => {
+  it('is moved aside (not written over) before the next save, keeping its content for a human', async () => {
+    const { mkdir, writeFile: write, readdir: list, readFile: read } = await import('node:fs/promises');
+    const { dir, cleanup } = await tempDir('unreadable-');
+    try {
+      // A directory where the file should be: reading it fails with EISDIR, an I/O error, not "missing".
+      await mkdir(join(dir, 'recon_state.json'));
+      await write(join(dir, 'recon_state.json', 'precious.txt'), 'do not lose me');
+      const log = memoryLogger();
+      const store = createStore({ dataDir: dir, logger: log.logger, nowMs: () => 1_700_000_000_000 });
+      expect(await store.loadReconState()).toBeNull();
+      await store.saveReconState({ saved_ts: 1, baseline: 'new' });
+      const names = await list(dir);
+      const aside = names.find((n) => n.startsWith('recon_state.json.unreadable-'));
+      expect(aside).toBeDefined();
+      expect(await read(join(dir, aside ?? '', 'precious.txt'), 'utf8')).toBe('do not lose me');
+      expect(JSON.parse(await read(join(dir, 'recon_state.json'), 'utf8'))).toEqual({ saved_ts: 1, baseline: 'new' });
+      expect(log.text()).toMatch(/unreadable local state file moved aside/);
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -38,6 +38,7 @@ const ENDPOINT_BY_PATH: Readonly<Record<string, SimEndpoint>> = {
   '/0/private/Ledgers': 'Ledgers',
   '/0/public/Ticker': 'Ticker',
   '/0/public/AssetPairs': 'AssetPairs',
+  '/0/public/Time': 'Time',
 };
 
 /** Counter cost and required key permission of each private endpoint. */
@@ -325,6 +326,10 @@ export class KrakenSim {
     }
     const base = { endpoint, params, time: this.clock(), cost: 0, ...(fault ? { fault: fault.kind } : {}) };
     if (fault && fault.kind !== 'delay') return faultReply(fault, base);
+    if (endpoint === 'Time') {
+      const now = this.clock() / 1000;
+      return okReply(envelope({ unixtime: Math.floor(now), rfc1123: new Date(now * 1000).toUTCString() }), base);
+    }
     const pairs = resolvePairs(this.pair, params['pair']);
     if (!pairs.ok) return errorReply(pairs.error, base);
     const entry = endpoint === 'Ticker' ? tickerEntry(this.pair, this.market) : assetPairEntry(this.pair);

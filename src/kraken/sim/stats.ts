@@ -1,6 +1,6 @@
 import type { EndpointStats, RequestLogEntry, SimEndpoint, SimStats } from './types.js';
 
-const ENDPOINTS: readonly SimEndpoint[] = ['Balance', 'Ledgers', 'Ticker', 'AssetPairs'];
+const ENDPOINTS: readonly SimEndpoint[] = ['Balance', 'Ledgers', 'Ticker', 'AssetPairs', 'Time'];
 
 /** Counts and a bounded request log, for assertions in tests and benchmarks. */
 export class StatsRecorder {

@@ -3,7 +3,7 @@
  * (and zod-parsed scripting bodies) can pass through values they did not set.
  */
 
-export type SimEndpoint = 'Balance' | 'Ledgers' | 'Ticker' | 'AssetPairs';
+export type SimEndpoint = 'Balance' | 'Ledgers' | 'Ticker' | 'AssetPairs' | 'Time';
 export type PrivateEndpoint = 'Balance' | 'Ledgers';
 
 /** Kraken key permissions the sim checks: "Query Funds" for Balance, "Query Ledger Entries" for Ledgers. */
