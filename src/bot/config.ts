@@ -109,7 +109,7 @@ const schema = z.object({
 
 type Parsed = z.infer<typeof schema>;
 
-/** Values set by the operator (not defaulted): demo mode only shortens intervals the operator left alone. */
+/** Demo mode's own defaults: they apply only to variables the operator left unset. */
 const DEMO_DEFAULTS = {
   FLOW_DETECTION_ENABLED: 'true',
   FLOW_BASELINE_AUTO_ADJUST: 'true',
@@ -193,6 +193,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (c.BOT_PNL_STATE_KEY !== undefined && ['__equity_ts__', '__recon_state_v1__'].includes(c.BOT_PNL_STATE_KEY)) {
     crossProblems.push('BOT_PNL_STATE_KEY: must name the bot\'s own row, not one of the sidecar\'s keys');
+  }
+  if (c.FLOW_DETECTION_ENABLED && c.PRIVATE_CALLS_PER_LOOP < 2) {
+    crossProblems.push('PRIVATE_CALLS_PER_LOOP: must be at least 2 with FLOW_DETECTION_ENABLED (a Ledgers page costs 2)');
   }
   const tierMax = TIERS[c.KRAKEN_TIER].max;
   if (c.KRAKEN_BUDGET_RESERVE + 2 > tierMax) {

@@ -19,6 +19,8 @@ import { buildStatus } from './status-builder.js';
 import type { StatusPayload } from './status-types.js';
 
 const LEASE_RENEW_SEC = 60;
+/** After Kraken denies the ledger permission, flow polling tries again this much later. */
+const FLOW_PERMISSION_RETRY_SEC = 15 * 60;
 
 export interface DaemonDeps {
   readonly config: Config;
@@ -73,6 +75,8 @@ export class Daemon {
   lastTickDurationMs: number | null = null;
   lastTickError: string | null = null;
   readonly startedTs: number;
+  /** Set when Kraken denied the ledger permission: flow polling waits until then, balances go on. */
+  flowsPausedUntil: number | null = null;
   /** Kraken's clock minus ours, in seconds (from the public Time endpoint each tick). */
   krakenClockOffsetSec = 0;
   /** Set when Kraken rejected the key: shown until a private call succeeds again. */
@@ -174,8 +178,8 @@ export class Daemon {
       this.ticks++;
       this.lastTickTs = this.nowSec();
       this.lastTickDurationMs = this.deps.clock() - startMs;
-      this.deps.onTick?.(this.lastTickDurationMs);
       try {
+        this.deps.onTick?.(this.lastTickDurationMs);
         this.status = buildStatus(this);
       } catch (err) {
         this.log.error({ err }, 'building /status failed');
@@ -235,26 +239,32 @@ export class Daemon {
     if (this.pair === null) return;
     const flowsWanted = (): boolean =>
       this.config.FLOW_DETECTION_ENABLED &&
+      this.flowsEnabledNow() &&
       this.state.baseline !== null &&
       this.price.value !== null &&
       isPollDue(this.state, this.nowSec(), this.config.FLOW_POLL_INTERVAL_SEC);
     const contended = flowsWanted() && this.budget.whyNot(3, this.nowSec()) !== null;
     if (contended && this.ledgerFirst) {
-      // The poll's turn: if its page does not fit, balances wait too, so the counter decays until it does.
-      const progressed = await this.pollLedger(signal);
-      if (progressed) {
-        this.ledgerFirst = false;
-        await this.refreshBalances(signal);
-      }
+      // The poll's turn: if its page does not fit the counter, balances wait too, so the counter decays until
+      // it does. A failed page does not hold balances back.
+      const outcome = await this.pollLedger(signal);
+      if (outcome === 'deferred') return;
+      this.ledgerFirst = false;
+      await this.refreshBalances(signal);
       return;
     }
     await this.refreshBalances(signal);
     // The first balances set the baseline before the first poll, so that poll starts exactly at it.
     this.maybeSetBaseline();
-    if (flowsWanted() || this.driftLooksLikeAFlow()) {
-      const progressed = await this.pollLedger(signal);
-      if (contended && !progressed) this.ledgerFirst = true;
+    if (flowsWanted() || (this.flowsEnabledNow() && this.driftLooksLikeAFlow())) {
+      const outcome = await this.pollLedger(signal);
+      if (contended && outcome === 'deferred') this.ledgerFirst = true;
     }
+  }
+
+  /** Flow polling pauses alone when Kraken denies the key the ledger permission (balances go on). */
+  private flowsEnabledNow(): boolean {
+    return this.flowsPausedUntil === null || this.nowSec() >= this.flowsPausedUntil;
   }
 
   /**
@@ -297,11 +307,14 @@ export class Daemon {
     this.balances.error = null;
   }
 
-  /** Fetches ledger pages of the poll in progress; returns whether at least one page arrived. */
-  private async pollLedger(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Fetches ledger pages of the poll in progress. `progress` when at least one page arrived, `deferred` when the
+   * first page did not fit the budget, `failed` when it failed (the same window resumes next tick either way).
+   */
+  private async pollLedger(signal?: AbortSignal): Promise<'progress' | 'deferred' | 'failed'> {
     const pair = this.pair;
     const price = this.price.value;
-    if (pair === null || price === null) return false;
+    if (pair === null || price === null) return 'failed';
     const policy: FlowPolicy = { ...this.policy, pair: { base: pair.base, quote: pair.quote } };
     const pending = beginPoll(this.state, this.krakenNow(), policy);
     this.dirty = true;
@@ -311,8 +324,15 @@ export class Daemon {
       const params = { type: 'all', start: pending.start, end: pending.end, ofs: pending.ofs };
       const out = await callPrivate('Ledgers', this.budget, () => this.nowSec(), (s) => this.kraken.ledgers(params, s), this.deps.retry ?? DEFAULT_RETRY, signal);
       if (!out.ok) {
-        if ('error' in out) failPoll(this.state, this.noteKrakenError(out.error, 'Ledgers'));
-        return pagesThisTick > 0; // deferred or failed: the same window resumes next tick
+        if (pagesThisTick > 0) {
+          if ('error' in out) failPoll(this.state, this.noteKrakenError(out.error, 'Ledgers'));
+          return 'progress';
+        }
+        if ('error' in out) {
+          failPoll(this.state, this.noteKrakenError(out.error, 'Ledgers'));
+          return 'failed';
+        }
+        return 'deferred';
       }
       this.fatalError = null;
       pagesThisTick++;
@@ -323,10 +343,10 @@ export class Daemon {
       }
       if (page.complete) {
         completePoll(this.state, this.nowSec(), policy);
-        return true;
+        return 'progress';
       }
     }
-    return pagesThisTick > 0;
+    return 'progress';
   }
 
   private maybeSetBaseline(): void {
@@ -414,8 +434,8 @@ export class Daemon {
   /** Shutdown: wait for a running tick, then flush the series and the state once more. */
   async shutdown(): Promise<void> {
     if (this.tickRunning !== null) await this.tickRunning;
-    await this.flushEquityIfDue(this.equity.unflushed > 0);
-    await this.saveStateIfDirty(true);
+    // Both at once: each writes its local file first, so both local copies land before any remote I/O waits.
+    await Promise.all([this.flushEquityIfDue(this.equity.unflushed > 0), this.saveStateIfDirty(true)]);
   }
 
   /** Healthy while ticks are fresh: the last one ended less than three intervals ago. */
@@ -423,8 +443,7 @@ export class Daemon {
     const now = this.nowSec();
     const age = this.lastTickTs === null ? null : now - this.lastTickTs;
     const limit = 3 * this.config.LOOP_INTERVAL_SEC;
-    const ok = age !== null ? age < limit : now - this.startedTs < limit;
-    return { ok: ok && this.lastTickTs !== null, last_tick_ts: this.lastTickTs, last_tick_age_sec: age, ticks: this.ticks };
+    return { ok: age !== null && age < limit, last_tick_ts: this.lastTickTs, last_tick_age_sec: age, ticks: this.ticks };
   }
 
   /** Alive: the loop is not wedged (a tick ended within ten intervals, plus a minute for slow requests). */
@@ -445,7 +464,13 @@ export class Daemon {
     const e = err instanceof KrakenError ? err : null;
     const message = e?.message ?? `${endpoint}: ${err instanceof Error ? err.message : String(err)}`;
     if (e !== null && endpoint !== 'Balance' && endpoint !== 'Ledgers') this.budget.countError(e.code);
-    if (e?.kind === 'fatal') {
+    if (e?.kind === 'fatal' && endpoint === 'Ledgers' && e.code === 'EGeneral:Permission denied') {
+      // The key can read balances but not the ledger: only flow detection stops (DESIGN.md section 4).
+      if (this.flowsPausedUntil === null || this.flowsPausedUntil <= this.nowSec()) {
+        this.log.error({ code: e.code, endpoint }, 'Kraken denied "Query Ledger Entries" to this key: flow detection pauses for 15 minutes; balances go on');
+      }
+      this.flowsPausedUntil = this.nowSec() + FLOW_PERMISSION_RETRY_SEC;
+    } else if (e?.kind === 'fatal') {
       if (this.fatalError === null) this.log.error({ code: e.code, endpoint }, 'Kraken rejected the API key: private calls stop until it is fixed (check key, secret, permissions, and that no other program uses this key)');
       this.fatalError = message;
       this.budget.onFatal(this.nowSec());

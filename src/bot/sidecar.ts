@@ -14,7 +14,9 @@ import { packageVersion } from './package-info.js';
 import { httpPnlSource, PnlTracker, storedPnlSource, type PnlSource } from './pnl-source.js';
 
 /** On shutdown a running tick gets this long before its requests are cut, so exit stays under 10 s. */
-const TICK_GRACE_MS = 6000;
+const TICK_GRACE_MS = 5000;
+/** Everything (tick, local and remote saves) must be done by then; closing the server follows. */
+const SAVE_DEADLINE_MS = 8500;
 
 export interface RunningSidecar {
   readonly daemon: Daemon;
@@ -35,9 +37,12 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   const dataDir = demo === null ? config.DATA_DIR : join(config.DATA_DIR, 'demo');
   if (demo !== null) rmSync(dataDir, { recursive: true, force: true });
   const nowMs = (): number => Date.now();
+  // The demo never touches a configured Supabase: its simulated account must not mix with the live rows.
+  const supabase = demo === null ? config.supabase : undefined;
+  if (demo !== null && config.supabase !== undefined) logger.warn('demo mode: SUPABASE_URL/SUPABASE_KEY are ignored; the demo stores local JSON only');
   const store = createStore({
     dataDir,
-    supabase: config.supabase === undefined ? undefined : { ...config.supabase, timeoutMs: Math.min(config.KRAKEN_TIMEOUT_MS, 5000) },
+    supabase: supabase === undefined ? undefined : { ...supabase, timeoutMs: Math.min(config.KRAKEN_TIMEOUT_MS, 5000) },
     logger,
     nowMs,
     seriesRetentionSec: config.EQUITY_TS_RETENTION_DAYS * 86_400,
@@ -77,7 +82,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       pair: config.KRAKEN_PAIR,
       stage: rolloutStage(config),
       kraken: demo === null ? config.KRAKEN_API_URL : 'simulated (demo)',
-      stores: config.supabase === undefined ? ['local'] : ['local', 'supabase'],
+      stores: supabase === undefined ? ['local'] : ['local', 'supabase'],
       data_dir: dataDir,
       listen: server.url,
       loop_interval_sec: config.LOOP_INTERVAL_SEC,
@@ -89,11 +94,14 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      const deadline = Date.now() + SAVE_DEADLINE_MS;
       stopLoop.abort();
       const cut = setTimeout(() => cutTick.abort(), TICK_GRACE_MS);
       await Promise.race([loop, sleep(TICK_GRACE_MS + 500)]);
       clearTimeout(cut);
-      await daemon.shutdown();
+      // Local copies are written first; a slow Supabase must not hold the exit past the 10 s contract.
+      const saved = await Promise.race([daemon.shutdown().then(() => true), sleep(Math.max(500, deadline - Date.now())).then(() => false)]);
+      if (!saved) logger.warn('shutdown: remote writes cut short by the deadline (local copies are complete; Supabase catches up at the next start)');
       await server.close();
       await demo?.close();
     })();
@@ -103,9 +111,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
 }
 
 function pnlSource(config: Config, demo: DemoEnvironment | null): PnlSource | null {
-  if (demo !== null && config.BOT_PNL_SOURCE === 'http' && config.BOT_PNL_URL === undefined) {
-    return httpPnlSource(demo.pnlUrl, config.BOT_PNL_FIELD, config.KRAKEN_TIMEOUT_MS);
-  }
+  // The demo's P&L is its synthetic bot's (unless switched off): never a real bot's row or endpoint.
+  if (demo !== null) return config.BOT_PNL_SOURCE === 'none' ? null : httpPnlSource(demo.pnlUrl, 'pnl_usd', config.KRAKEN_TIMEOUT_MS);
   switch (config.BOT_PNL_SOURCE) {
     case 'none':
       return null;

@@ -20,7 +20,7 @@ export interface AppOptions {
   /** Kubernetes-style probes: alive (the loop is not stuck) and ready (fresh ticks with data). Default: `health`. */
   live?: (() => Probe) | undefined;
   ready?: (() => Probe) | undefined;
-  /** STATUS_TOKEN: when set, everything but /healthz needs it (header, or `?token=` for browsers). */
+  /** STATUS_TOKEN: when set, everything but the probes needs it (header, or `?token=` for browsers). */
   token?: string | undefined;
   /** Prometheus exposition for GET /metrics; 404 when absent. */
   metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;

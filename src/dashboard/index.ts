@@ -1,4 +1,3 @@
 export { createApp, type AppOptions } from './app.js';
 export { startServer, type RunningServer, type StartServerOptions } from './server.js';
 export { isLoopbackHost } from './loopback.js';
-export { CONTENT_SECURITY_POLICY } from './security-headers.js';

@@ -70,6 +70,7 @@ describe('loadConfig', () => {
     ['Supabase URL without key', { SUPABASE_URL: 'https://x.supabase.co' }, 'SUPABASE_KEY'],
     ['a reserve that leaves no room', { ...LIVE, KRAKEN_BUDGET_RESERVE: '14' }, 'KRAKEN_BUDGET_RESERVE'],
     ['a short status token', { STATUS_TOKEN: 'short' }, 'STATUS_TOKEN'],
+    ['a per-tick budget too small for a Ledgers page with flows on', { ...LIVE, FLOW_DETECTION_ENABLED: 'true', PRIVATE_CALLS_PER_LOOP: '1' }, 'PRIVATE_CALLS_PER_LOOP'],
     ['http P&L without a URL in live mode', { ...LIVE, BOT_PNL_SOURCE: 'http' }, 'BOT_PNL_URL'],
     ['a P&L key naming the sidecar\'s own row', { BOT_PNL_STATE_KEY: '__equity_ts__', BOT_PNL_SOURCE: 'supabase', SUPABASE_URL: 'https://x.supabase.co', SUPABASE_KEY: 'k' }, 'BOT_PNL_STATE_KEY'],
   ])('rejects %s, naming the variable', (_what, env, variable) => {

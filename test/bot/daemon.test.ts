@@ -171,6 +171,22 @@ describe('the loop against the simulated Kraken', () => {
     expect(h.log.text()).toMatch(/Kraken rejected the API key/);
   });
 
+  it('a key without the ledger permission stops flow detection only; balances go on', async () => {
+    h = await startHarness({ env: STAGE2 });
+    await h.step();
+    h.sim.inject({ kind: 'error', error: 'EGeneral:Permission denied' }, { endpoint: 'Ledgers', count: 100 });
+    await h.step(60);
+    expect(h.daemon.status?.external_flows).toMatchObject({ flow_poll_ok: false, last_error: expect.stringMatching(/Permission denied/) });
+    expect(h.daemon.status?.budget.fatal_error).toBeNull();
+    h.sim.setBalance('XXDG', '10001.00000000');
+    const ledgerCalls = (): number => h?.sim.stats().requests.filter((r) => r.endpoint === 'Ledgers').length ?? 0;
+    const before = ledgerCalls();
+    for (let i = 0; i < 5; i++) await h.step(60);
+    expect(h.daemon.status?.balances.doge).toBe(10001);
+    expect(ledgerCalls()).toBe(before); // paused for 15 minutes
+    expect(h.log.text()).toMatch(/Query Ledger Entries/);
+  });
+
   it('uses the bot P&L source and marks it stale when it fails', async () => {
     let value = 10;
     let fail = false;

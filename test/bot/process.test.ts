@@ -14,6 +14,59 @@ afterAll(async () => {
 });
 
 describe('the sidecar process', () => {
+  it('stops with exit 0 within 10 s even when Supabase hangs', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const hang = createServer((s) => sockets.push(s)); // accepts, never answers
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
+    const port = (hang.address() as import('node:net').AddressInfo).port;
+    const creds = KrakenSim.generateKey();
+    const sim = await KrakenSim.start({ keys: [creds], initialBalances: { XXDG: '100.00000000', ZUSD: '10.0000' } });
+    try {
+      const p = spawnSidecar({
+        KRAKEN_API_KEY: creds.key,
+        KRAKEN_API_SECRET: creds.secret,
+        KRAKEN_API_URL: sim.url,
+        SUPABASE_URL: `http://127.0.0.1:${port}`,
+        SUPABASE_KEY: 'service-key-for-a-hanging-supabase',
+        EQUITY_TS_ENABLED: 'true',
+        PORT: '0',
+        LOOP_INTERVAL_SEC: '1',
+        DATA_DIR: dataDir,
+      });
+      await p.listening();
+      await new Promise((r) => setTimeout(r, 1500));
+      const started = Date.now();
+      p.child.kill('SIGTERM');
+      const { code } = await p.exited();
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      hang.close();
+      await sim.close();
+    }
+  }, 30_000);
+
+  it('the demo ignores a configured Supabase and says so', async () => {
+    const { PostgrestDouble } = await import('../helpers/postgrest-double.js');
+    const db = await new PostgrestDouble().start();
+    try {
+      const p = spawnSidecar({ SUPABASE_URL: db.url, SUPABASE_KEY: 'service-key-demo-must-not-use', PORT: '0', DATA_DIR: dataDir });
+      const url = await p.listening();
+      await new Promise((r) => setTimeout(r, 3000));
+      const status = (await (await fetch(`${url}status`)).json()) as { mode: string; persistence: { supabase: { configured: boolean } } };
+      p.child.kill('SIGTERM');
+      expect((await p.exited()).code).toBe(0);
+      expect(status.mode).toBe('demo');
+      expect(status.persistence.supabase.configured).toBe(false);
+      expect(db.requests).toEqual([]);
+      expect(p.output()).toMatch(/demo mode: SUPABASE_URL\/SUPABASE_KEY are ignored/);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
   it('exits with code 2 and names the variable on a bad value', async () => {
     const p = spawnSidecar({ PORT: '99999', KRAKEN_TIER: 'gold', DATA_DIR: dataDir });
     const { code } = await p.exited();
