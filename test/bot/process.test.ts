@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +16,10 @@ afterAll(async () => {
 
 describe('the sidecar process', () => {
   it('stops with exit 0 within 10 s even when Supabase hangs', async () => {
-    const { createServer } = await import('node:net');
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const hang = createServer((s) => sockets.push(s)); // accepts, never answers
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
-    const port = (hang.address() as import('node:net').AddressInfo).port;
+    const port = (hang.address() as AddressInfo).port;
     const creds = KrakenSim.generateKey();
     const sim = await KrakenSim.start({ keys: [creds], initialBalances: { XXDG: '100.00000000', ZUSD: '10.0000' } });
     try {
