@@ -63,9 +63,15 @@ describe('sim public endpoints', () => {
 
   it('answers EGeneral:Unknown method for other paths', async () => {
     sim = await KrakenSim.start();
-    const res = await fetch(`${sim.url}/0/public/Time`);
+    const res = await fetch(`${sim.url}/0/public/SystemStatus`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: ['EGeneral:Unknown method'] });
+  });
+
+  it('serves Time on its own clock, as Kraken does', async () => {
+    sim = await KrakenSim.start({ now: () => 1_700_000_123_900 });
+    const res = await fetch(`${sim.url}/0/public/Time`);
+    expect(await res.json()).toEqual({ error: [], result: { unixtime: 1_700_000_123, rfc1123: new Date(1_700_000_123_900).toUTCString() } });
   });
 
   it('counts calls per endpoint and logs them with params', async () => {
