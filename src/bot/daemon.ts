@@ -19,6 +19,8 @@ import { buildStatus } from './status-builder.js';
 import type { StatusPayload } from './status-types.js';
 
 const LEASE_RENEW_SEC = 60;
+/** Offsets from Kraken's Time endpoint smaller than this are noise of its whole-second answers. */
+const CLOCK_OFFSET_RESOLUTION_SEC = 2;
 /** After Kraken denies the ledger permission, flow polling tries again this much later. */
 const FLOW_PERMISSION_RETRY_SEC = 15 * 60;
 
@@ -209,8 +211,10 @@ export class Daemon {
     try {
       const before = this.nowSec();
       const server = await this.kraken.serverTime(signal);
-      // Kraken answers whole seconds: its clock is somewhere in [server, server + 1) when it answered.
-      this.krakenClockOffsetSec = server + 0.5 - (before + this.nowSec()) / 2;
+      // Kraken answers whole seconds, so an offset under ~2 s is below what Time can tell from in-sync clocks;
+      // adopting it would move the baseline's time by up to a second and misplace a flow at that edge.
+      const estimate = server + 0.5 - (before + this.nowSec()) / 2;
+      this.krakenClockOffsetSec = Math.abs(estimate) < CLOCK_OFFSET_RESOLUTION_SEC ? 0 : estimate;
     } catch (err) {
       this.noteKrakenError(err, 'Time'); // keep the last known offset
     }

@@ -104,3 +104,17 @@ describe('a host clock that disagrees with Kraken', () => {
     });
   }
 });
+
+describe('clocks in sync', () => {
+  it('a deposit half a second after the first balances counts once (Time answers whole seconds)', async () => {
+    h = await startHarness({ env: FLOWS });
+    await h.step();
+    h.clock.advanceSec(0.5);
+    h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '25.00000000', fee: '0' });
+    await h.step(29.5);
+    await h.step(60);
+    expect(h.daemon.krakenClockOffsetSec).toBe(0);
+    expect(h.daemon.status?.external_flows.flow_count).toBe(1);
+    expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(0);
+  });
+});
