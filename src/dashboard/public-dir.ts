@@ -2,16 +2,18 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/**
- * The repository's `public/` folder. Walks up from this module to the directory holding package.json, so it
- * works from `src/dashboard` (vitest, tsx) and from the compiled `dist/src/dashboard` alike.
- */
-export function findPublicDir(from: string = import.meta.url): string {
+/** The directory holding package.json above `from` (works from `src/` and from the compiled `dist/src/`). */
+export function findPackageRoot(from: string = import.meta.url, also?: string): string {
   let dir = dirname(fileURLToPath(from));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'public'))) return join(dir, 'public');
+    if (existsSync(join(dir, 'package.json')) && (also === undefined || existsSync(join(dir, also)))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('dashboard: no public/ folder next to a package.json above ' + fileURLToPath(from));
+    if (parent === dir) throw new Error(`no package.json${also === undefined ? '' : ` with ${also}/`} above ${fileURLToPath(from)}`);
     dir = parent;
   }
+}
+
+/** The repository's `public/` folder, next to package.json. */
+export function findPublicDir(from: string = import.meta.url): string {
+  return join(findPackageRoot(from, 'public'), 'public');
 }
