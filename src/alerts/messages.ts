@@ -1,4 +1,4 @@
-import type { AlertItem, AlertMessage, FlowFact, Severity } from './types.js';
+import { STALE_INTERVALS, type AlertItem, type AlertMessage, type FlowFact, type Severity } from './types.js';
 
 export interface MessageContext {
   readonly pair: string;
@@ -74,7 +74,7 @@ function describe(item: AlertItem): { severity: Severity; title: string; line: s
       return {
         severity: 'warning',
         title: 'No fresh data',
-        line: `no fresh balances or price for ${Math.round(5 * (f.interval_sec ?? 0))} s or more (price ${age(f.price_age_sec)}, balances ${age(f.balances_age_sec)}; ticks every ${fmt(f.interval_sec, 0)} s)`,
+        line: `no fresh balances or price for ${Math.round(STALE_INTERVALS * (f.interval_sec ?? 0))} s or more (price ${age(f.price_age_sec)}, balances ${age(f.balances_age_sec)}; ticks every ${fmt(f.interval_sec, 0)} s)`,
       };
     case 'store_down':
       return {
