@@ -6,7 +6,7 @@ export const ALERT_EVENT_NAMES = ['drift_warn', 'drift_ok', 'flow', 'income', 'k
 export type AlertEventName = (typeof ALERT_EVENT_NAMES)[number];
 
 /** `income` is opt-in: every other event is on by default. */
-export const DEFAULT_ALERT_EVENTS: readonly AlertEventName[] = ['drift_warn', 'drift_ok', 'flow', 'kraken_key', 'lockout', 'stale', 'store_down', 'store_up'];
+export const DEFAULT_ALERT_EVENTS: readonly AlertEventName[] = Object.freeze(['drift_warn', 'drift_ok', 'flow', 'kraken_key', 'lockout', 'stale', 'store_down', 'store_up']);
 
 export const ALERT_FORMATS = ['json', 'slack', 'discord', 'telegram'] as const;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];

@@ -119,8 +119,8 @@ const schema = z.object({
     .refine((list) => list.every((t) => (ALERT_EVENT_NAMES as readonly string[]).includes(t)), {
       message: `must be a comma list of ${ALERT_EVENT_NAMES.join(', ')}`,
     })
-    .transform((list) => Object.freeze(list as AlertEventName[]) as readonly AlertEventName[])
-    .default(DEFAULT_ALERT_EVENTS),
+    .optional()
+    .transform((list) => Object.freeze([...((list as AlertEventName[] | undefined) ?? DEFAULT_ALERT_EVENTS)]) as readonly AlertEventName[]),
   ALERT_MIN_INTERVAL_SEC: num({ min: 0, max: 86_400 }).default(300),
 });
 
