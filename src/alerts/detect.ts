@@ -19,7 +19,9 @@ export function observe(s: StatusPayload, prev: AlertObservation | null): AlertO
     fatal: s.budget.fatal_error,
     lockouts: s.budget.lockouts,
     started_ts: s.loop.started_ts,
-    stale: priceAge >= staleAfter || balancesAge >= staleAfter,
+    // Balances wait for a rejected key or a Kraken-imposed pause: those have their own alerts, so stale
+    // means "no known cause". The price is public and never waits for them.
+    stale: priceAge >= staleAfter || (balancesAge >= staleAfter && s.budget.fatal_error === null && s.budget.paused_until === null),
     // Writes failing: the latest value has not reached Supabase and the latest operation failed. Recovered
     // once every pending value is delivered.
     store_down: sb.configured && (prev?.store_down === true ? sb.pending || sb.ok === false : sb.pending && sb.ok === false),

@@ -116,6 +116,14 @@ describe('alert evaluation: key, lockout, stale, store', () => {
     expect(queued[0]?.facts).toMatchObject({ balances_age_sec: 150, price_age_sec: 0, interval_sec: 30 });
   });
 
+  it('stale balances are no news while the key is rejected or Kraken paused us (those alert themselves); a stale price is', () => {
+    const s = (ts: number, budget: Record<string, unknown>, priceTs = ts) => snap(ts, { over: { balances: { ts: T0 }, price: { ts: priceTs }, budget } });
+    const quiet = run([s(T0, {}), s(T0 + 300, { fatal_error: 'EAPI:Invalid key' }), s(T0 + 600, { paused_until: T0 + 1500 })], { ...ALL_EVENTS, events: ['stale'] });
+    expect(quiet.queued).toEqual([]);
+    const price = run([s(T0, {}), s(T0 + 300, { fatal_error: 'EAPI:Invalid key' }, T0)], { ...ALL_EVENTS, events: ['stale'] });
+    expect(kinds(price.queued)).toEqual(['stale']);
+  });
+
   it('store_down when Supabase writes fail, store_up once every pending value is delivered', () => {
     const sb = (ts: number, ok: boolean | null, pending: boolean) =>
       snap(ts, { over: { persistence: { supabase: { configured: true, ok, pending, last_error: ok === false ? 'supabase: HTTP 503' : null, write_failures: 3 } } } });
