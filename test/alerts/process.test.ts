@@ -89,4 +89,36 @@ describe('alerts in the sidecar process', () => {
       await sim.close();
     }
   }, 40_000);
+  it('a SIGKILL while the webhook holds the request: the restart does not resend it and says so', async () => {
+    const receiver = await WebhookReceiver.start('/hook/kill-secret-456');
+    receiver.answer('hang');
+    const known = KrakenSim.generateKey();
+    const stranger = KrakenSim.generateKey();
+    const sim = await KrakenSim.start({ keys: [known], initialBalances: { XXDG: '100.00000000', ZUSD: '10.0000' } });
+    const dir = await mkdtemp(join(tmpdir(), 'sidecar-alerts-kill-'));
+    const env = { KRAKEN_API_KEY: stranger.key, KRAKEN_API_SECRET: stranger.secret, KRAKEN_API_URL: sim.url, PORT: '0', LOOP_INTERVAL_SEC: '1', DATA_DIR: dir, ALERT_WEBHOOK_URL: receiver.url };
+    try {
+      const p = spawnSidecar(env);
+      await p.listening();
+      await receiver.waitFor(1, 15_000); // the kraken_key alert is on the wire, and the receiver holds it
+      p.child.kill('SIGKILL');
+      await p.exited();
+      const again = spawnSidecar(env);
+      const url = await again.listening();
+      const after = await until('the restart to report the cut request', async () => {
+        const a = await alertsOf(url);
+        return a !== null && a.failed === 1 && a;
+      });
+      await new Promise((r) => setTimeout(r, 2000));
+      again.child.kill('SIGTERM');
+      expect((await again.exited()).code).toBe(0);
+      expect(receiver.received).toHaveLength(1); // never resent
+      expect(after).toMatchObject({ sent: 0, failed: 1, pending: 0, last_error: '1 alert was being sent when the process stopped; not resent' });
+      expect(again.output()).toMatch(/alert delivery was cut by a restart; not resent/);
+    } finally {
+      await receiver.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
