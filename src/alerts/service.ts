@@ -68,16 +68,22 @@ export function createAlertService(opts: AlertServiceOptions): AlertService | nu
   return {
     onSnapshot(snapshot) {
       const t0 = performance.now();
-      let state = current();
-      if (first) {
-        first = false;
-        state = AlertSender.dropInterrupted(state, opts.logger);
+      try {
+        let state = current();
+        if (first) {
+          first = false;
+          state = AlertSender.dropInterrupted(state, opts.logger);
+        }
+        const { state: next, queued } = evaluate(state, snapshot, policy);
+        opts.setState(next);
+        for (const q of queued) opts.logger.info({ alert: q.event, id: q.id, count: q.count }, 'alert queued');
+        if (next.queue.length > 0) sender.kick();
+      } catch (err) {
+        // A bug here must not cost the tick its /status: say so and keep the previous alert state.
+        opts.logger.error({ err }, 'alert evaluation failed');
+      } finally {
+        lastEvaluationMs = performance.now() - t0;
       }
-      const { state: next, queued } = evaluate(state, snapshot, policy);
-      opts.setState(next);
-      for (const q of queued) opts.logger.info({ alert: q.event, id: q.id, count: q.count }, 'alert queued');
-      lastEvaluationMs = performance.now() - t0;
-      if (next.queue.length > 0) sender.kick();
     },
     get lastEvaluationMs() {
       return lastEvaluationMs;
