@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { alertCost } from './alert-cost.js';
 import { dashboardRender } from './dashboard-render.js';
 import { flowLatency } from './flow-latency.js';
 import { ledgerProcessing } from './ledger-processing.js';
@@ -24,6 +25,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['status-throughput', statusThroughput],
   ['dashboard-render', dashboardRender],
   ['memory', memory],
+  ['alert-cost', alertCost],
 ];
 
 async function main(): Promise<void> {

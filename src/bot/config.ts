@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALERT_EVENT_NAMES, ALERT_FORMATS, DEFAULT_ALERT_EVENTS, type AlertEventName } from '../alerts/types.js';
 
 /** Kraken's documented counter limits per verification tier (DESIGN.md section 3). */
 export const TIERS = {
@@ -105,6 +106,22 @@ const schema = z.object({
     message: 'must be at least 16 characters',
   }),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  // alerts (DESIGN.md section 16): off unless ALERT_WEBHOOK_URL is set; the URL is a secret
+  ALERT_WEBHOOK_URL: url.optional(),
+  ALERT_WEBHOOK_FORMAT: z.enum(ALERT_FORMATS).default('json'),
+  ALERT_TELEGRAM_CHAT_ID: optionalText.refine((v) => v === undefined || /^(-?\d{1,20}|@[A-Za-z0-9_]{4,64})$/.test(v), {
+    message: 'must be a Telegram chat id (a number such as -1001234567890, or @channelname)',
+  }),
+  ALERT_EVENTS: z
+    .string()
+    .trim()
+    .transform((v) => [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))])
+    .refine((list) => list.every((t) => (ALERT_EVENT_NAMES as readonly string[]).includes(t)), {
+      message: `must be a comma list of ${ALERT_EVENT_NAMES.join(', ')}`,
+    })
+    .optional()
+    .transform((list) => Object.freeze([...((list as AlertEventName[] | undefined) ?? DEFAULT_ALERT_EVENTS)]) as readonly AlertEventName[]),
+  ALERT_MIN_INTERVAL_SEC: num({ min: 0, max: 86_400 }).default(300),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -201,6 +218,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (c.KRAKEN_BUDGET_RESERVE + 2 > tierMax) {
     crossProblems.push(`KRAKEN_BUDGET_RESERVE: leaves no room for a Ledgers call (tier max ${tierMax}, reserve must be ≤ ${tierMax - 2})`);
   }
+  // alerts
+  if (c.ALERT_WEBHOOK_FORMAT === 'telegram' && c.ALERT_WEBHOOK_URL !== undefined && c.ALERT_TELEGRAM_CHAT_ID === undefined) {
+    crossProblems.push('ALERT_TELEGRAM_CHAT_ID: required when ALERT_WEBHOOK_FORMAT=telegram');
+  }
   if (crossProblems.length > 0) throw new ConfigError(crossProblems);
 
   const supabase =
@@ -224,7 +245,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Secrets and tokens are never echoed back, even in an error line. */
 function quoteValue(name: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
-  if (/SECRET|KEY|TOKEN/.test(name) && name !== 'BOT_PNL_STATE_KEY') return '<hidden>';
+  if ((/SECRET|KEY|TOKEN/.test(name) && name !== 'BOT_PNL_STATE_KEY') || name === 'ALERT_WEBHOOK_URL') return '<hidden>';
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 

@@ -37,6 +37,8 @@ export interface DaemonDeps {
   readonly retry?: RetryPolicy;
   /** Called after every tick with its duration (metrics). */
   readonly onTick?: (durationMs: number) => void;
+  /** Called with each tick's snapshot once it is published (alerts). */
+  readonly onStatus?: (status: StatusPayload) => void;
 }
 
 interface Observed<T> {
@@ -183,6 +185,7 @@ export class Daemon {
       try {
         this.deps.onTick?.(this.lastTickDurationMs);
         this.status = buildStatus(this);
+        this.deps.onStatus?.(this.status);
       } catch (err) {
         this.log.error({ err }, 'building /status failed');
       }
@@ -433,6 +436,14 @@ export class Daemon {
     this.state.budget = this.budget.snapshot(now);
     await this.deps.store.saveReconState(serializeReconState(this.state, now));
     this.dirty = false;
+  }
+
+  /** Saves the state now, outside the tick's own saves (alerts, before a webhook request). */
+  async saveNow(): Promise<void> {
+    const now = this.nowSec();
+    this.state.nonce_floor = this.nonces.floor;
+    this.state.budget = this.budget.snapshot(now);
+    await this.deps.store.saveReconState(serializeReconState(this.state, now));
   }
 
   /** Shutdown: wait for a running tick, then flush the series and the state once more. */

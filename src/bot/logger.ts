@@ -14,7 +14,8 @@ export interface LoggerOptions {
  */
 export function createLogger(opts: LoggerOptions): Logger {
   const secrets = opts.secrets.filter((s): s is string => s !== undefined && s.length >= 4);
-  const variants = [...new Set(secrets.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))];
+  const variants = [...new Set(secrets.flatMap((s) => [...urlParts(s), s]).flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]))]
+    .sort((a, b) => b.length - a.length); // longest first, so a whole URL goes before its path
   const out = opts.destination ?? pino.destination({ dest: 1, sync: true });
   const scrubbing: DestinationStream = {
     write(line: string) {
@@ -35,4 +36,15 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     scrubbing,
   );
+}
+
+/**
+ * A secret URL (the alert webhook) also leaks as its normalised form or as its path alone (where Slack,
+ * Discord and Telegram put the token), so both are scrubbed too.
+ */
+function urlParts(s: string): string[] {
+  if (!/^https?:\/\//i.test(s) || !URL.canParse(s)) return [];
+  const u = new URL(s);
+  const path = `${u.pathname}${u.search}`;
+  return [u.href, ...(path.length >= 8 ? [path] : [])];
 }

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    secrets: [config.KRAKEN_API_SECRET, config.KRAKEN_API_KEY, config.STATUS_TOKEN, config.supabase?.key],
+    secrets: [config.KRAKEN_API_SECRET, config.KRAKEN_API_KEY, config.STATUS_TOKEN, config.supabase?.key, config.ALERT_WEBHOOK_URL],
   });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
 

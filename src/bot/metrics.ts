@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { alertsStatus } from '../alerts/status.js';
+import type { AlertsStatus } from '../alerts/types.js';
 import type { Daemon } from './daemon.js';
 
 const PREFIX = 'kraken_sidecar_';
@@ -51,7 +53,8 @@ export interface SidecarMetrics {
 /** Prometheus metrics for GET /metrics, read from the daemon at scrape time (plus the process defaults). */
 export function createMetrics(getDaemon: () => Daemon | null): SidecarMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // Standard unprefixed names (process_*, nodejs_*), so stock Node.js dashboards work as they are.
+  collectDefaultMetrics({ register: registry });
   const d = (): Daemon | null => getDaemon();
   const status = () => d()?.status ?? null;
 
@@ -65,11 +68,25 @@ export function createMetrics(getDaemon: () => Daemon | null): SidecarMetrics {
     return last === null || daemon === null ? null : daemon.nowSec() - last;
   });
   gauge(registry, 'last_tick_age_seconds', 'Seconds since the last loop tick ended.', () => d()?.health().last_tick_age_sec ?? null);
-  gauge(registry, 'rate_budget_counter', "The model's estimate of Kraken's private-call counter for this key.", () => {
+  // Not `..._counter`: it is a gauge, and Prometheus names must not name a type.
+  gauge(registry, 'rate_budget_used', "The model's estimate of Kraken's private-call counter for this key, in points.", () => {
     const daemon = d();
     return daemon === null ? null : daemon.budget.counterAt(daemon.nowSec());
   });
   gauge(registry, 'rate_budget_max', "The tier's counter ceiling.", () => d()?.budget.opts.max ?? null);
+  gauge(registry, 'drift_threshold_ratio', 'BALANCE_RECON_DRIFT_PCT as a ratio: |adjusted_drift_ratio| above it is a warning.', () => {
+    const pct = d()?.config.BALANCE_RECON_DRIFT_PCT;
+    return pct === undefined ? null : pct / 100;
+  });
+  gauge(registry, 'loop_interval_seconds', 'LOOP_INTERVAL_SEC: the configured tick period.', () => d()?.config.LOOP_INTERVAL_SEC ?? null);
+  gauge(registry, 'kraken_key_rejected', '1 while Kraken rejects the API key or a permission (a human must act), else 0.', () => {
+    const daemon = d();
+    return daemon === null ? null : daemon.fatalError === null ? 0 : 1;
+  });
+  gauge(registry, 'supabase_write_pending', '1 while the latest state or series has not reached Supabase (writes failing), else 0; absent without Supabase.', () => {
+    const sb = status()?.persistence.supabase;
+    return sb === undefined || !sb.configured ? null : sb.pending ? 1 : 0;
+  });
 
   totalCounter(registry, 'flows_total', 'External flows (deposits, withdrawals) detected since the baseline.', () => d()?.state.totals.count ?? 0);
   totalCounter(registry, 'baseline_adjustments_total', 'Times the baseline was moved by a flow.', () => d()?.state.totals.adjustments ?? 0);
@@ -80,6 +97,14 @@ export function createMetrics(getDaemon: () => Daemon | null): SidecarMetrics {
   labelledTotals(registry, 'kraken_errors_total', 'Kraken failures by stable code.', 'code', () => ({ ...(d()?.budget.errorsByCode ?? {}) }));
   totalCounter(registry, 'supabase_write_failures_total', 'Supabase writes that failed or could not be attempted.', () => status()?.persistence.supabase.write_failures ?? 0);
   totalCounter(registry, 'local_write_failures_total', 'Local state file writes that failed.', () => status()?.persistence.local.write_failures ?? 0);
+  // alerts
+  const alerts = (): AlertsStatus | null => {
+    const daemon = d();
+    return daemon === null ? null : alertsStatus(daemon.config.ALERT_WEBHOOK_URL !== undefined, daemon.config.ALERT_WEBHOOK_FORMAT, daemon.state.alerts);
+  };
+  totalCounter(registry, 'alerts_sent_total', 'Webhook alerts delivered (2xx), kept across restarts.', () => alerts()?.sent ?? 0);
+  totalCounter(registry, 'alerts_failed_total', 'Webhook alerts given up (refused, or undelivered after 10 minutes of retries), kept across restarts.', () => alerts()?.failed ?? 0);
+  gauge(registry, 'alerts_pending', 'Webhook alerts queued or being retried.', () => alerts()?.pending ?? null);
   totalCounter(registry, 'tick_errors_total', 'Loop ticks that ended in an unexpected error.', () => d()?.tickErrors ?? 0);
 
   const tickSeconds = new Histogram({

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { createAlertService, type AlertService } from '../alerts/service.js';
 import { createApp, startServer, type RunningServer } from '../dashboard/index.js';
 import { KrakenClient } from '../kraken/client.js';
 import { createStore } from '../store/store.js';
@@ -53,6 +54,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   const pnl = new PnlTracker(pnlSource(config, demo));
   let daemonRef: Daemon | null = null;
   const metrics = createMetrics(() => daemonRef);
+  let alerts: AlertService | null = null;
   const credentials = demo?.credentials ?? { key: config.KRAKEN_API_KEY ?? '', secret: config.KRAKEN_API_SECRET ?? '' };
   const daemon = await Daemon.create({
     config,
@@ -63,8 +65,10 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     clock: nowMs,
     version: packageVersion(),
     onTick: (ms) => metrics.observeTick(ms),
+    onStatus: (status) => alerts?.onSnapshot(status),
   });
   daemonRef = daemon;
+  alerts = createAlertService({ config, logger, clock: nowMs, getState: () => daemon.state.alerts, setState: (s) => (daemon.state.alerts = s), persist: () => daemon.saveNow() });
 
   const app = createApp({
     getStatus: () => daemon.status,
@@ -99,6 +103,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       const cut = setTimeout(() => cutTick.abort(), TICK_GRACE_MS);
       await Promise.race([loop, sleep(TICK_GRACE_MS + 500)]);
       clearTimeout(cut);
+      await alerts?.stop(); // a request on the wire gets 1.5 s; queued alerts are sent after the restart
       // Local copies are written first; a slow Supabase must not hold the exit past the 10 s contract.
       const saved = await Promise.race([daemon.shutdown().then(() => true), sleep(Math.max(500, deadline - Date.now())).then(() => false)]);
       if (!saved) logger.warn('shutdown: remote writes cut short by the deadline (local copies are complete; Supabase catches up at the next start)');

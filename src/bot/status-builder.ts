@@ -1,3 +1,4 @@
+import { alertsStatus } from '../alerts/status.js';
 import { downsampleExtremes, flowMarkers, last24h, toSparkline } from '../equity/index.js';
 import { toNumber } from '../recon/decimal.js';
 import type { AuditEntry, FlowRecord } from '../recon/types.js';
@@ -111,6 +112,7 @@ export function buildStatus(d: Daemon): StatusPayload {
     },
     equity_history: equityHistory(d, now),
     persistence,
+    alerts: alertsStatus(cfg.ALERT_WEBHOOK_URL !== undefined, cfg.ALERT_WEBHOOK_FORMAT, state.alerts),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { AlertsStatus } from '../alerts/types.js';
 import type { FlowMarker, SparkPoint } from '../equity/types.js';
 
 /**
@@ -18,6 +19,8 @@ export interface StatusPayload {
   external_flows: ExternalFlowsStatus;
   equity_history: EquityHistoryStatus;
   persistence: PersistenceStatus;
+  /** Webhook alerts (DESIGN.md section 16): counts and the last error, never the URL. */
+  alerts: AlertsStatus;
 }
 
 export interface PairStatus {

@@ -42,7 +42,8 @@ describe('/metrics', () => {
       return Number(m?.value);
     };
     for (const f of families.values()) {
-      expect(f.name.startsWith('kraken_sidecar_')).toBe(true);
+      // The process defaults keep their standard names (stock Node.js dashboards); everything else is ours.
+      expect(f.name.startsWith('kraken_sidecar_') || /^(process|nodejs)_/.test(f.name)).toBe(true);
       expect(f.help.length).toBeGreaterThan(0);
       if (f.type === 'COUNTER') expect(f.name.endsWith('_total')).toBe(true);
     }
@@ -50,12 +51,18 @@ describe('/metrics', () => {
     expect(value('kraken_sidecar_flows_total')).toBe(1);
     expect(value('kraken_sidecar_skipped_ledger_rows_total', { kind: 'malformed_amount' })).toBe(1);
     expect(value('kraken_sidecar_kraken_errors_total', { code: 'EService:Unavailable' })).toBe(2);
-    expect(value('kraken_sidecar_rate_budget_counter')).toBeGreaterThan(0);
+    expect(value('kraken_sidecar_rate_budget_used')).toBeGreaterThan(0);
+    expect(families.has('kraken_sidecar_rate_budget_counter')).toBe(false); // renamed: a gauge must not be named counter
     expect(value('kraken_sidecar_last_ledger_poll_age_seconds')).toBe(0); // the last tick polled
     h.clock.advanceSec(42);
     expect(Number(parse((await metrics.render()).body).find((f) => f.name === 'kraken_sidecar_last_ledger_poll_age_seconds')?.metrics[0]?.value)).toBe(42);
     expect(families.get('kraken_sidecar_tick_duration_seconds')?.type).toBe('HISTOGRAM');
-    expect(families.has('kraken_sidecar_process_resident_memory_bytes')).toBe(true);
+    expect(families.has('process_resident_memory_bytes')).toBe(true);
+    expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
+    expect(families.has('kraken_sidecar_process_resident_memory_bytes')).toBe(false);
+    expect(value('kraken_sidecar_drift_threshold_ratio')).toBe(0.01);
+    expect(value('kraken_sidecar_kraken_key_rejected')).toBe(0);
+    expect(value('kraken_sidecar_alerts_sent_total')).toBe(0);
     expect(families.has('kraken_sidecar_supabase_write_failures_total')).toBe(true);
   });
 });
