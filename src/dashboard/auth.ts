@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { isCrossSiteNavigation, sendBounce } from './cross-site-bounce.js';
 import { hasValidSession } from './session.js';
 
 /** How a request proved it knows the token; `/?token=` trades a query token for a session cookie. */
@@ -53,6 +54,11 @@ export function requireToken(expected: string | undefined, nowMs: () => number =
     if (via !== null) {
       res.locals['authVia'] = via;
       next();
+      return;
+    }
+    if (presented === null && isCrossSiteNavigation(req)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="sidecar"');
+      sendBounce(res);
       return;
     }
     res.setHeader('WWW-Authenticate', presented === null ? 'Bearer realm="sidecar"' : 'Bearer realm="sidecar", error="invalid_token"');

@@ -1,5 +1,7 @@
 // In real Chromium: the token login leaves only a cookie behind (no token in the address bar, history or
 // requests), and the page's polls revalidate: a second poll inside one tick is a 304 on the wire.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStatus } from '../helpers/status-fixture.js';
@@ -55,6 +57,47 @@ describe.skipIf(!RUN)('dashboard page: session cookie and revalidation', () => {
     expect(rec.errors).toEqual([]);
     expect(srv.sink.text()).not.toContain(TOKEN);
     await context.close();
+  });
+
+  it('logs in from a link on another site too (SameSite=Strict: the first / bounces once), and a stranger does not loop', async () => {
+    const elsewhere: Server = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(`<a id="in" href="${srv.url}?token=${TOKEN}">sidecar</a><a id="plain" href="${srv.url}">sidecar</a>`);
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', () => resolve()));
+    // localhost and 127.0.0.1 are different sites: the link is a cross-site navigation.
+    const wiki = `http://localhost:${(elsewhere.address() as AddressInfo).port}/`;
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const rec = recordPage(page);
+      const docs: string[] = [];
+      page.on('response', (r) => {
+        if (r.request().resourceType() === 'document') docs.push(`${r.status()} ${r.url()}`);
+      });
+      await page.goto(wiki);
+      await page.click('#in');
+      await expect.poll(() => page.locator('#health').textContent(), { timeout: 10_000 }).toBe('healthy');
+      expect(docs).toEqual([`200 ${wiki}`, `303 ${srv.url}?token=${TOKEN}`, `401 ${srv.url}`, `200 ${srv.url}`]);
+      // The bounce's 401 is logged by the browser as a failed load; nothing else may be.
+      expect(rec.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+      await context.close();
+
+      const stranger = await browser.newPage();
+      const strangerDocs: number[] = [];
+      stranger.on('response', (r) => {
+        if (r.request().resourceType() === 'document') strangerDocs.push(r.status());
+      });
+      await stranger.goto(wiki);
+      await stranger.click('#plain');
+      await expect.poll(() => strangerDocs, { timeout: 10_000 }).toEqual([200, 401, 401]);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(strangerDocs).toEqual([200, 401, 401]); // bounced once, then the plain 401: no loop
+      expect(await stranger.locator('body').innerText()).toContain('unauthorized');
+      await stranger.close();
+    } finally {
+      elsewhere.close();
+    }
   });
 
   it('a second poll inside one tick is a 304 on the wire; a new tick is a 200 and renders', async () => {

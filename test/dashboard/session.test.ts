@@ -147,6 +147,27 @@ describe('browser session cookie', () => {
     expect(setCookie).not.toMatch(/Secure/);
   });
 
+  it('answers a cross-site navigation without credentials with a 401 page that reloads itself once', async () => {
+    const srv = await start();
+    const nav = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' };
+    const bounce = await fetch(srv.url, { headers: nav });
+    expect(bounce.status).toBe(401);
+    expect(bounce.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await bounce.text();
+    expect(html).toContain('<meta http-equiv="refresh" content="0">');
+    expect(html).not.toMatch(/<script|balance|doge/i);
+    expect(bounce.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // Same-origin (the reload itself), fetches and explicit wrong credentials keep the JSON 401.
+    for (const headers of [{ ...nav, 'Sec-Fetch-Site': 'same-origin' }, { ...nav, 'Sec-Fetch-Mode': 'cors' }, { ...nav, Authorization: 'Bearer nope' }]) {
+      const res = await fetch(`${srv.url}status`, { headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: 'unauthorized' });
+    }
+    // With the cookie the page itself is served, whatever the navigation.
+    const { cookie } = await login(srv);
+    expect((await fetch(srv.url, { headers: { ...nav, Cookie: cookie } })).status).toBe(200);
+  });
+
   it('never writes the token or the cookie into the log', async () => {
     const srv = await start();
     const { cookie } = await login(srv);
