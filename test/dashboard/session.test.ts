@@ -149,23 +149,28 @@ describe('browser session cookie', () => {
 
   it('answers a cross-site navigation without credentials with a 401 page that reloads itself once', async () => {
     const srv = await start();
-    const nav = { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' };
-    const bounce = await fetch(srv.url, { headers: nav });
+    const nav = ['Host: 127.0.0.1', 'Sec-Fetch-Site: cross-site', 'Sec-Fetch-Mode: navigate', 'Sec-Fetch-Dest: document'];
+    const bounce = await rawGet(srv.port, '/', nav);
     expect(bounce.status).toBe(401);
-    expect(bounce.headers.get('content-type')).toMatch(/^text\/html/);
-    const html = await bounce.text();
-    expect(html).toContain('<meta http-equiv="refresh" content="0">');
-    expect(html).not.toMatch(/<script|balance|doge/i);
-    expect(bounce.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(bounce.headers['content-type']?.[0]).toMatch(/^text\/html/);
+    expect(bounce.body).toContain('<meta http-equiv="refresh" content="0">');
+    expect(bounce.body).not.toMatch(/<script|balance|doge/i);
+    expect(bounce.headers['content-security-policy']?.[0]).toContain("default-src 'self'");
+    expect(bounce.headers['cache-control']).toEqual(['no-store']);
     // Same-origin (the reload itself), fetches and explicit wrong credentials keep the JSON 401.
-    for (const headers of [{ ...nav, 'Sec-Fetch-Site': 'same-origin' }, { ...nav, 'Sec-Fetch-Mode': 'cors' }, { ...nav, Authorization: 'Bearer nope' }]) {
-      const res = await fetch(`${srv.url}status`, { headers });
+    const others = [
+      ['Host: 127.0.0.1', 'Sec-Fetch-Site: same-origin', 'Sec-Fetch-Mode: navigate'],
+      ['Host: 127.0.0.1', 'Sec-Fetch-Site: cross-site', 'Sec-Fetch-Mode: cors'],
+      [...nav, 'Authorization: Bearer nope'],
+    ];
+    for (const headers of others) {
+      const res = await rawGet(srv.port, '/status', headers);
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: 'unauthorized' });
+      expect(JSON.parse(res.body)).toEqual({ error: 'unauthorized' });
     }
     // With the cookie the page itself is served, whatever the navigation.
     const { cookie } = await login(srv);
-    expect((await fetch(srv.url, { headers: { ...nav, Cookie: cookie } })).status).toBe(200);
+    expect((await rawGet(srv.port, '/', [...nav, `Cookie: ${cookie}`])).status).toBe(200);
   });
 
   it('never writes the token or the cookie into the log', async () => {
