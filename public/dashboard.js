@@ -22,7 +22,7 @@ function fetchStatus() {
 let firstStatus = fetchStatus();
 firstStatus.catch(() => undefined); // handled where it is awaited
 
-/** chart.js is imported with this module's query, so a `?token=` the server put on our URL reaches it too. */
+/** chart.js is imported next to this module (with its query, if it has one; credentials travel in the cookie). */
 const chart = await (() => {
   const self = new window.URL(import.meta.url);
   const url = new window.URL('chart.js', self);
