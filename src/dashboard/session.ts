@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 
 /**
  * Browser sessions: `/?token=<STATUS_TOKEN>` trades the token for a cookie, so the token leaves the address
- * bar and the history. The cookie is `v1.<expiry>.<HMAC-SHA256(token, label + expiry)>`: it is not the token
+ * bar and the history. The cookie is `v1.<expiry>.<HMAC-SHA256(scrypt(token), label + expiry)>`: it is not the token
  * and does not reveal it, it cannot be forged or extended without the token, it dies at its expiry, and
  * changing STATUS_TOKEN invalidates every cookie issued before (no server-side store to keep or lose).
  */
@@ -15,8 +15,18 @@ const VALUE = /^v1\.(\d{10})\.([A-Za-z0-9_-]{43})$/;
 /** Same-named cookies looked at per request (several can arrive: other paths, other local apps' leftovers). */
 const MAX_CANDIDATES = 4;
 
+/**
+ * The HMAC key: scrypt of the token, derived once per token (tens of ms) and kept. A cookie that leaks (other
+ * local web servers on the same host name receive it) then does not let anyone test token guesses quickly.
+ */
+let derived: { token: string; key: Buffer } | undefined;
+function sessionKey(token: string): Buffer {
+  if (derived?.token !== token) derived = { token, key: scryptSync(token, LABEL, 32, { N: 4096 }) };
+  return derived.key;
+}
+
 function mac(token: string, expSec: number): Buffer {
-  return createHmac('sha256', token).update(`${LABEL}${expSec}`, 'utf8').digest();
+  return createHmac('sha256', sessionKey(token)).update(`${LABEL}${expSec}`, 'utf8').digest();
 }
 
 export function sessionValue(token: string, expSec: number): string {
