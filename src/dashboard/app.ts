@@ -8,6 +8,7 @@ import { loadChartModule } from './chart-module.js';
 import { createChartCache, type ChartThemeName } from './chart-svg.js';
 import { cacheByIdentity } from './identity-cache.js';
 import { indexPage } from './index-page.js';
+import { exceptPaths, PROBE_PATHS } from './open-paths.js';
 import { describeHostPolicy, hostGuard, hostPolicy } from './host-guard.js';
 import { findPublicDir } from './public-dir.js';
 import { requestLog } from './request-log.js';
@@ -42,9 +43,9 @@ const NO_STORE = 'no-store';
 export type Probe = { ok: boolean; [k: string]: unknown };
 
 /**
- * The dashboard's HTTP surface: the probes (open), then the Host allow-list and the token for EVERY other
- * route, including routers added later (register them after `requireToken`), then /status, /chart.svg,
- * /metrics and the page.
+ * The dashboard's HTTP surface: the Host allow-list and the token guard EVERY route but the probes (they run
+ * before any route, so routers added anywhere below are covered), then the probes (open), /status,
+ * /chart.svg, /metrics and the page.
  */
 export function createApp(opts: AppOptions): express.Express {
   const publicDir = opts.publicDir ?? findPublicDir();
@@ -55,6 +56,15 @@ export function createApp(opts: AppOptions): express.Express {
 
   app.use(securityHeaders);
   app.use(requestLog(log));
+
+  // DNS rebinding, then the token: app-wide, before any route (so routes added later are covered too); only
+  // the probes are exempt, and the favicon needs an allowed Host but no token.
+  const policy = hostPolicy(opts.host, opts.allowedHosts);
+  const allowed = describeHostPolicy(policy);
+  log.info({ allowed_hosts: allowed }, allowed === '*' ? 'Host check off (ALLOWED_HOSTS=*)' : `answering for Host ${allowed.join(', ')} (any port)`);
+  if (policy.any) log.warn({ security: true }, 'SECURITY: ALLOWED_HOSTS=* turns the DNS-rebinding guard off: any web page the operator visits may read /status through a rebound name');
+  app.use(exceptPaths(PROBE_PATHS, hostGuard(policy, log)));
+  app.use(exceptPaths([...PROBE_PATHS, '/favicon.ico'], requireToken(opts.token, opts.nowMs)));
 
   // Probes are open (no token): supervisors and load balancers call them without credentials.
   const probe = (name: string, check: () => Probe) => (_req: Request, res: Response) => {
@@ -72,19 +82,10 @@ export function createApp(opts: AppOptions): express.Express {
   app.get('/livez', probe('livez', opts.live ?? opts.health));
   app.get('/readyz', probe('readyz', opts.ready ?? opts.health));
 
-  // DNS rebinding: everything below answers only for allowed Host names.
-  const policy = hostPolicy(opts.host, opts.allowedHosts);
-  const allowed = describeHostPolicy(policy);
-  log.info({ allowed_hosts: allowed }, allowed === '*' ? 'Host check off (ALLOWED_HOSTS=*)' : `answering for Host ${allowed.join(', ')} (any port)`);
-  if (policy.any) log.warn({ security: true }, 'SECURITY: ALLOWED_HOSTS=* turns the DNS-rebinding guard off: any web page the operator visits may read /status through a rebound name');
-  app.use(hostGuard(policy, log));
-
   // Browsers ask for it on every URL (e.g. /chart.svg opened directly); answering here avoids 401/404 noise.
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
-
-  app.use(requireToken(opts.token, opts.nowMs));
 
   // One strong tag per tick and variant: pollers revalidate and get 304 until the next tick.
   const etag = tickTagger<StatusPayload>();

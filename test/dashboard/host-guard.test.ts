@@ -49,6 +49,12 @@ describe('Host allow-list on a live server', () => {
       }
       expect((await rawRequest(srv.port, `GET ${path} HTTP/1.0`)).status, `${path} HTTP/1.0`).toBe(200);
     }
+    // Exactly the probes, as express routes them (any case, one trailing slash): nothing that merely looks alike.
+    for (const path of ['/HEALTHZ', '/livez/', '/ReadyZ/']) expect((await get(path, 'attacker.example', [])).status, path).toBe(200);
+    for (const path of ['/healthzx', '/healthz.json', '/healthz//', '/x/healthz', '/status?/healthz', '/%68ealthz']) {
+      expect((await get(path, 'attacker.example', [])).status, path).toBe(421);
+      expect((await get(path, '127.0.0.1', [])).status, path).toBe(401);
+    }
   });
 
   it('answers the loopback names, HOST itself and ALLOWED_HOSTS at any port, in any case, with a trailing dot', async () => {
