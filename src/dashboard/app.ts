@@ -61,7 +61,9 @@ export function createApp(opts: AppOptions): express.Express {
   // the probes are exempt, and the favicon needs an allowed Host but no token.
   const policy = hostPolicy(opts.host, opts.allowedHosts);
   const allowed = describeHostPolicy(policy);
-  log.info({ allowed_hosts: allowed }, allowed === '*' ? 'Host check off (ALLOWED_HOSTS=*)' : `answering for Host ${allowed.join(', ')} (any port)`);
+  const wildcard = opts.host !== undefined && ['0.0.0.0', '::', '[::]'].includes(opts.host.trim());
+  const hint = wildcard ? `; HOST ${opts.host ?? ''} accepts every address: list the names clients use in ALLOWED_HOSTS` : '';
+  log.info({ allowed_hosts: allowed }, allowed === '*' ? 'Host check off (ALLOWED_HOSTS=*)' : `answering for Host ${allowed.join(', ')} (any port)${hint}`);
   if (policy.any) log.warn({ security: true }, 'SECURITY: ALLOWED_HOSTS=* turns the DNS-rebinding guard off: any web page the operator visits may read /status through a rebound name');
   app.use(exceptPaths(PROBE_PATHS, hostGuard(policy, log)));
   app.use(exceptPaths([...PROBE_PATHS, '/favicon.ico'], requireToken(opts.token, opts.nowMs)));

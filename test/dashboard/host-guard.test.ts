@@ -133,6 +133,14 @@ describe('Host policy and its start-up log', () => {
     }
     const info = srv.sink.lines.map((l) => JSON.parse(l) as { allowed_hosts?: unknown; msg: string }).find((l) => l.allowed_hosts !== undefined);
     expect(info?.allowed_hosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'sidecar.lan', '192.168.1.20']);
+    expect(info?.msg).toBe('answering for Host localhost, 127.0.0.1, [::1], sidecar.lan, 192.168.1.20 (any port)');
+    const wild = await startTestServer({ host: '0.0.0.0' });
+    try {
+      const line = wild.sink.lines.map((l) => JSON.parse(l) as { allowed_hosts?: unknown; msg: string }).find((l) => l.allowed_hosts !== undefined);
+      expect(line?.msg).toMatch(/HOST 0\.0\.0\.0 accepts every address: list the names clients use in ALLOWED_HOSTS/);
+    } finally {
+      await wild.close();
+    }
   });
 
   it('adds the listen address itself, bracketing IPv6', () => {
