@@ -13,6 +13,7 @@ import { stage4Fixture } from './lib/stage4.js';
 import { memory } from './memory.js';
 import { payloadSize } from './payload-size.js';
 import { privateCallCost } from './private-call-cost.js';
+import { statusRevalidation } from './status-revalidation.js';
 import { statusThroughput } from './status-throughput.js';
 
 type Bench = () => Promise<Omit<BenchResult, 'seconds'>>;
@@ -23,6 +24,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['flow-latency', flowLatency],
   ['payload-size', payloadSize],
   ['status-throughput', statusThroughput],
+  ['status-revalidation', statusRevalidation],
   ['dashboard-render', dashboardRender],
   ['memory', memory],
   ['alert-cost', alertCost],
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     } catch (err) {
       results.push({ bench: name, figures: [], seconds: (performance.now() - t) / 1000, error: err instanceof Error ? err.message : String(err) });
     }
-    if (fixture === null && ['payload-size', 'status-throughput', 'dashboard-render'].includes(name)) {
+    if (fixture === null && ['payload-size', 'status-throughput', 'status-revalidation', 'dashboard-render'].includes(name)) {
       const fx = await stage4Fixture().catch(() => null);
       if (fx !== null) fixture = { how: fx.how, ticks: fx.ticks, build_seconds: fx.buildMs / 1000 };
     }

@@ -5,16 +5,15 @@
 const POLL_MS = 4000;
 const FETCH_TIMEOUT_MS = 8000;
 
-/** The page may be opened as `/?token=...`; its own fetches then send the token as a Bearer header. */
-const token = new URLSearchParams(location.search).get('token');
-
-/** One /status request (with the token, no cache, a timeout). */
+/**
+ * One /status request with a timeout. Credentials: the session cookie `/?token=` set (sent by the browser).
+ * `no-cache` revalidates: within one tick the server answers 304 and the browser reuses the body it has.
+ */
 function fetchStatus() {
   const ctl = new window.AbortController();
   const timer = setTimeout(() => ctl.abort(), FETCH_TIMEOUT_MS);
   return fetch('status', {
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
-    cache: 'no-store',
+    cache: 'no-cache',
     signal: ctl.signal,
   }).finally(() => clearTimeout(timer));
 }
@@ -23,7 +22,7 @@ function fetchStatus() {
 let firstStatus = fetchStatus();
 firstStatus.catch(() => undefined); // handled where it is awaited
 
-/** chart.js is imported with this module's query, so a `?token=` the server put on our URL reaches it too. */
+/** chart.js is imported next to this module (with its query, if it has one; credentials travel in the cookie). */
 const chart = await (() => {
   const self = new window.URL(import.meta.url);
   const url = new window.URL('chart.js', self);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALERT_EVENT_NAMES, ALERT_FORMATS, DEFAULT_ALERT_EVENTS, type AlertEventName } from '../alerts/types.js';
+import { normalizeHostName } from '../dashboard/host-name.js';
 
 /** Kraken's documented counter limits per verification tier (DESIGN.md section 3). */
 export const TIERS = {
@@ -105,6 +106,25 @@ const schema = z.object({
   STATUS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters',
   }),
+  // http edge: extra Host names the dashboard answers for (any port); `*` alone turns the DNS-rebinding check off.
+  ALLOWED_HOSTS: z
+    .string()
+    .trim()
+    .transform((v, ctx): readonly string[] | '*' => {
+      const items = v.split(',').map((t) => t.trim()).filter((t) => t !== '');
+      if (items.includes('*')) {
+        if (items.length > 1) ctx.addIssue({ code: 'custom', message: '* turns the Host check off and must stand alone' });
+        return '*';
+      }
+      const names: string[] = [];
+      for (const item of items) {
+        const name = normalizeHostName(item);
+        if (name === null) ctx.addIssue({ code: 'custom', message: `not a host name: ${JSON.stringify(item.slice(0, 60))} (names only, no scheme or port: any port is allowed; IPv6 in brackets)` });
+        else names.push(name);
+      }
+      return Object.freeze([...new Set(names)]);
+    })
+    .default(Object.freeze([])),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   // alerts (DESIGN.md section 16): off unless ALERT_WEBHOOK_URL is set; the URL is a secret
   ALERT_WEBHOOK_URL: url.optional(),

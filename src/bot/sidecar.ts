@@ -77,6 +77,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     ready: () => daemon.readiness(),
     metrics: () => metrics.render(),
     token: config.STATUS_TOKEN,
+    host: config.HOST,
+    allowedHosts: config.ALLOWED_HOSTS,
     logger,
   });
   const server = await startServer(app, { host: config.HOST, port: config.PORT, logger, tokenSet: config.STATUS_TOKEN !== undefined });

@@ -8,8 +8,11 @@ import { loadChartModule } from './chart-module.js';
 import { createChartCache, type ChartThemeName } from './chart-svg.js';
 import { cacheByIdentity } from './identity-cache.js';
 import { indexPage } from './index-page.js';
+import { exceptPaths, PROBE_PATHS } from './open-paths.js';
+import { describeHostPolicy, hostGuard, hostPolicy } from './host-guard.js';
 import { findPublicDir } from './public-dir.js';
 import { requestLog } from './request-log.js';
+import { revalidate, tickTagger } from './revalidation.js';
 import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
@@ -20,8 +23,14 @@ export interface AppOptions {
   /** Kubernetes-style probes: alive (the loop is not stuck) and ready (fresh ticks with data). Default: `health`. */
   live?: (() => Probe) | undefined;
   ready?: (() => Probe) | undefined;
-  /** STATUS_TOKEN: when set, everything but the probes needs it (header, or `?token=` for browsers). */
+  /** STATUS_TOKEN: when set, everything but the probes needs it (header, `?token=`, or the session cookie). */
   token?: string | undefined;
+  /** The listen address (HOST): allowed as a Host name besides the loopback names. */
+  host?: string | undefined;
+  /** ALLOWED_HOSTS: more Host names to answer for (normalized), or `*` for any. */
+  allowedHosts?: readonly string[] | '*' | undefined;
+  /** Clock for session cookie expiry (default Date.now). */
+  nowMs?: (() => number) | undefined;
   /** Prometheus exposition for GET /metrics; 404 when absent. */
   metrics?: (() => Promise<{ contentType: string; body: string }>) | undefined;
   logger: Logger;
@@ -33,16 +42,31 @@ const NO_STORE = 'no-store';
 
 export type Probe = { ok: boolean; [k: string]: unknown };
 
-/** The dashboard's HTTP surface: /healthz (open), then /status, /chart.svg, /metrics, the page (token-guarded). */
+/**
+ * The dashboard's HTTP surface: the Host allow-list and the token guard EVERY route but the probes (they run
+ * before any route, so routers added anywhere below are covered), then the probes (open), /status,
+ * /chart.svg, /metrics and the page.
+ */
 export function createApp(opts: AppOptions): express.Express {
   const publicDir = opts.publicDir ?? findPublicDir();
   const log = opts.logger.child({ component: 'dashboard' });
   const app = express();
   app.disable('x-powered-by');
-  app.set('etag', false); // /status is no-store; hashing every body would cost more than it saves
+  app.set('etag', false); // tags come from the tick (revalidation.ts): hashing every body would cost more than it saves
 
   app.use(securityHeaders);
   app.use(requestLog(log));
+
+  // DNS rebinding, then the token: app-wide, before any route (so routes added later are covered too); only
+  // the probes are exempt, and the favicon needs an allowed Host but no token.
+  const policy = hostPolicy(opts.host, opts.allowedHosts);
+  const allowed = describeHostPolicy(policy);
+  const wildcard = opts.host !== undefined && ['0.0.0.0', '::', '[::]'].includes(opts.host.trim());
+  const hint = wildcard ? `; HOST ${opts.host ?? ''} accepts every address: list the names clients use in ALLOWED_HOSTS` : '';
+  log.info({ allowed_hosts: allowed }, allowed === '*' ? 'Host check off (ALLOWED_HOSTS=*)' : `answering for Host ${allowed.join(', ')} (any port)${hint}`);
+  if (policy.any) log.warn({ security: true }, 'SECURITY: ALLOWED_HOSTS=* turns the DNS-rebinding guard off: any web page the operator visits may read /status through a rebound name');
+  app.use(exceptPaths(PROBE_PATHS, hostGuard(policy, log)));
+  app.use(exceptPaths([...PROBE_PATHS, '/favicon.ico'], requireToken(opts.token, opts.nowMs)));
 
   // Probes are open (no token): supervisors and load balancers call them without credentials.
   const probe = (name: string, check: () => Probe) => (_req: Request, res: Response) => {
@@ -65,7 +89,8 @@ export function createApp(opts: AppOptions): express.Express {
     res.status(204).end();
   });
 
-  app.use(requireToken(opts.token));
+  // One strong tag per tick and variant: pollers revalidate and get 304 until the next tick.
+  const etag = tickTagger<StatusPayload>();
 
   // Serialized once per tick: the cached bytes are reused until the loop publishes a new payload object.
   const statusBytes = cacheByIdentity((s: StatusPayload) => Buffer.from(JSON.stringify(s), 'utf8'));
@@ -73,14 +98,16 @@ export function createApp(opts: AppOptions): express.Express {
   const statusGzip = cacheByIdentity((s: StatusPayload) => gzipSync(statusBytes(s), { level: 6 }));
   app.get('/status', (req, res) => {
     const status = opts.getStatus();
-    res.setHeader('Cache-Control', NO_STORE);
     if (status === null) {
+      res.setHeader('Cache-Control', NO_STORE);
       res.setHeader('Retry-After', '1');
       res.status(503).json({ error: 'warming up' });
       return;
     }
     res.setHeader('Vary', 'Accept-Encoding');
-    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    if (revalidate(req, res, etag(status, gzip ? 'gzip' : ''))) return;
+    if (gzip) {
       res.setHeader('Content-Encoding', 'gzip');
       res.type('application/json').send(statusGzip(status));
       return;
@@ -93,16 +120,18 @@ export function createApp(opts: AppOptions): express.Express {
     const q = req.query as Record<string, unknown>;
     const range = q['range'] ?? '24h';
     const theme = q['theme'] ?? 'light';
-    res.setHeader('Cache-Control', NO_STORE);
     if ((range !== '24h' && range !== '7d') || (theme !== 'light' && theme !== 'dark')) {
+      res.setHeader('Cache-Control', NO_STORE);
       res.status(400).json({ error: 'range must be 24h or 7d; theme light or dark' });
       return;
     }
     const status = opts.getStatus();
     if (status === null) {
+      res.setHeader('Cache-Control', NO_STORE);
       res.status(503).json({ error: 'warming up' });
       return;
     }
+    if (revalidate(req, res, etag(status, `${range}-${theme}`))) return;
     chartCache ??= createChartCache(await loadChartModule(publicDir));
     res.type('image/svg+xml; charset=utf-8').send(chartCache(status, range, theme as ChartThemeName));
   });
@@ -117,7 +146,7 @@ export function createApp(opts: AppOptions): express.Express {
     res.type(m.contentType).send(m.body);
   });
 
-  app.get(['/', '/index.html'], indexPage(publicDir));
+  app.get(['/', '/index.html'], indexPage(publicDir, opts.token, opts.nowMs));
   app.use((req, res, next) => (req.path.endsWith('.d.ts') ? res.status(404).json({ error: 'not found' }) : next()));
   app.use(
     express.static(publicDir, {
@@ -134,6 +163,7 @@ export function createApp(opts: AppOptions): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     log.error({ err, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) return;
+    res.removeHeader('ETag');
     res.setHeader('Cache-Control', NO_STORE);
     res.status(500).json({ error: 'internal error' });
   });

@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { isCrossSiteNavigation, sendBounce } from './cross-site-bounce.js';
+import { hasValidSession } from './session.js';
 
-/** How a request proved it knows the token; the index page uses it to pass a query token on to its assets. */
-export type AuthVia = 'header' | 'query' | 'none';
+/** How a request proved it knows the token; `/?token=` trades a query token for a session cookie. */
+export type AuthVia = 'header' | 'query' | 'cookie' | 'none';
 
 /**
  * Constant-time token check. Both sides are hashed to equal-length digests first, so neither the content nor
@@ -18,7 +20,7 @@ export function tokenMatches(presented: string, expected: string): boolean {
  * The token a request presents: the `Authorization: Bearer` header, else `?token=` in the query string.
  * A header, when present, wins (a wrong header is not rescued by a right query).
  */
-export function presentedToken(req: Request): { token: string; via: Exclude<AuthVia, 'none'> } | null {
+export function presentedToken(req: Request): { token: string; via: 'header' | 'query' } | null {
   const header = req.get('authorization');
   if (header !== undefined) {
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
@@ -29,10 +31,11 @@ export function presentedToken(req: Request): { token: string; via: Exclude<Auth
 }
 
 /**
- * Everything behind this middleware needs the token when one is configured. The query form exists so an
- * operator can open `/?token=...` in a browser; the page then sends the header on its own fetches.
+ * Everything behind this middleware needs the token when one is configured: the Bearer header, `?token=`, or
+ * the session cookie that `/?token=` hands out. The most explicit credential decides: a wrong header or query
+ * token is refused even when a valid cookie comes with it.
  */
-export function requireToken(expected: string | undefined): RequestHandler {
+export function requireToken(expected: string | undefined, nowMs: () => number = Date.now): RequestHandler {
   return (req, res, next) => {
     if (expected === undefined || expected === '') {
       res.locals['authVia'] = 'none' satisfies AuthVia;
@@ -40,9 +43,22 @@ export function requireToken(expected: string | undefined): RequestHandler {
       return;
     }
     const presented = presentedToken(req);
-    if (presented !== null && tokenMatches(presented.token, expected)) {
-      res.locals['authVia'] = presented.via;
+    const via: AuthVia | null =
+      presented !== null
+        ? tokenMatches(presented.token, expected)
+          ? presented.via
+          : null
+        : hasValidSession(req, expected, Math.floor(nowMs() / 1000))
+          ? 'cookie'
+          : null;
+    if (via !== null) {
+      res.locals['authVia'] = via;
       next();
+      return;
+    }
+    if (presented === null && isCrossSiteNavigation(req)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="sidecar"');
+      sendBounce(res);
       return;
     }
     res.setHeader('WWW-Authenticate', presented === null ? 'Bearer realm="sidecar"' : 'Bearer realm="sidecar", error="invalid_token"');

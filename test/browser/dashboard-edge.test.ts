@@ -112,7 +112,7 @@ describe.skipIf(!RUN)('dashboard page, edge cases', () => {
     await page.close();
   });
 
-  it('works when opened as /?token=... and sends the token as a Bearer header', async () => {
+  it('works when opened as /?token=...: the session cookie carries its requests, no token in them', async () => {
     const guarded = await startTestServer({ token: TOKEN, status: makeStatus() });
     try {
       expect((await fetch(guarded.url)).status).toBe(401);
@@ -120,13 +120,14 @@ describe.skipIf(!RUN)('dashboard page, edge cases', () => {
       const rec = recordPage(page);
       const auth: (string | undefined)[] = [];
       page.on('request', (r) => {
-        if (r.url().endsWith('/status')) auth.push(r.headers()['authorization']);
+        if (r.url().endsWith('/status')) auth.push(r.headers()['authorization'] ?? r.headers()['cookie']);
       });
       await page.goto(`${guarded.url}?token=${TOKEN}`);
       await page.locator('svg.equity-chart path.line-eq').waitFor();
       await expect.poll(() => page.locator('#health').textContent(), { timeout: 5000 }).toBe('healthy');
+      expect(page.url()).toBe(guarded.url);
       expect(auth.length).toBeGreaterThan(0);
-      expect(auth.every((a) => a === `Bearer ${TOKEN}`)).toBe(true);
+      expect(auth.every((a) => a === undefined || !a.includes(TOKEN))).toBe(true);
       expect(rec.errors).toEqual([]);
       expect(guarded.sink.text()).not.toContain(TOKEN);
       await page.close();

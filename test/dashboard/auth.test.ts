@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenMatches } from '../../src/dashboard/auth.js';
-import { withAssetToken } from '../../src/dashboard/index-page.js';
 import { makeStatus } from '../helpers/status-fixture.js';
 import { startTestServer, type TestServer } from './harness.js';
 
@@ -46,10 +45,11 @@ describe('token auth', () => {
     expect((await get('/healthz')).status).toBe(200);
   });
 
-  it('carries a query token onto the page assets, and only then', async () => {
-    const viaQuery = await (await get(`/?token=${TOKEN}`)).text();
-    expect(viaQuery).toContain(`src="dashboard.js?token=${TOKEN}"`);
-    expect(viaQuery).toContain(`href="dashboard.css?token=${TOKEN}"`);
+  it('trades /?token= for a session cookie and a 303 to /, and serves the page as-is to a header', async () => {
+    const login = await fetch(`${srv.url}?token=${TOKEN}`, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/');
+    expect(login.headers.get('set-cookie')).toMatch(/^sidecar_session=v1\./);
     const viaHeader = await (await get('/', { Authorization: `Bearer ${TOKEN}` })).text();
     expect(viaHeader).toContain('src="dashboard.js"');
     expect(viaHeader).not.toContain('token=');
@@ -62,9 +62,5 @@ describe('auth helpers', () => {
     expect(tokenMatches('abc', 'abcd')).toBe(false);
     expect(tokenMatches('', 'abc')).toBe(false);
     expect(tokenMatches('ä', 'a')).toBe(false);
-  });
-
-  it('URL-encodes the token it writes into the page', () => {
-    expect(withAssetToken('<script src="dashboard.js"></script>', 'a"b&c')).toBe('<script src="dashboard.js?token=a%22b%26c"></script>');
   });
 });

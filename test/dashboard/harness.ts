@@ -35,6 +35,9 @@ export async function startTestServer(opts: Partial<AppOptions> & { status?: Sta
     logger: sink.logger,
     token: opts.token,
     metrics: opts.metrics,
+    host: opts.host,
+    allowedHosts: opts.allowedHosts,
+    nowMs: opts.nowMs,
   });
   const srv = await startServer(app, { host: '127.0.0.1', port: 0, logger: sink.logger, tokenSet: opts.token !== undefined });
   return {

@@ -37,7 +37,7 @@ describe('dashboard HTTP', () => {
     }
   });
 
-  it('answers 503 "warming up" before the first tick, then the cached payload with no-store', async () => {
+  it('answers 503 "warming up" (no-store) before the first tick, then the cached payload (no-cache, revalidated by ETag)', async () => {
     srv = await startTestServer();
     const cold = await fetch(srv.url + 'status');
     expect(cold.status).toBe(503);
@@ -48,7 +48,8 @@ describe('dashboard HTTP', () => {
     srv.setStatus(status);
     const res = await fetch(srv.url + 'status');
     expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]{8}-\d+(-gzip)?"$/);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.json()).toEqual(JSON.parse(JSON.stringify(status)));
   });
