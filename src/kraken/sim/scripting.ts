@@ -3,7 +3,7 @@ import type { KrakenSim } from './server.js';
 
 /** JSON bodies of the /_sim/ routes, for chaos scripts running in another process. */
 const decimal = z.union([z.string(), z.number()]).transform(String);
-const endpoint = z.enum(['Balance', 'Ledgers', 'Ticker', 'AssetPairs', 'Time']);
+const endpoint = z.enum(['Balance', 'BalanceEx', 'Ledgers', 'Ticker', 'AssetPairs', 'Assets', 'Time']);
 
 const ledgerRowBody = z.object({
   type: z.string().min(1),
