@@ -104,7 +104,7 @@ export class AccountActivity {
    * A reward into a wallet of the asset (default `.F`): `earn`/`reward`, or `staking` / `reward` with an
    * empty subtype.
    */
-  reward(spotCode: string, amount: Amount, opts: At & { type?: RewardType; wallet?: SimWallet } = {}): ActivityResult {
+  reward(spotCode: string, amount: Amount, opts: At & { type?: RewardType | undefined; wallet?: SimWallet | undefined } = {}): ActivityResult {
     const type = opts.type ?? 'earn';
     const asset = walletCode(spotCode, opts.wallet ?? 'F');
     return this.single({ type, subtype: type === 'earn' ? 'reward' : '', asset, amount: String(amount), time: opts.time });
@@ -112,12 +112,12 @@ export class AccountActivity {
 
   // --- the owner's money -------------------------------------------------------------------------------
 
-  deposit(code: string, amount: Amount, opts: At & { fee?: Amount } = {}): ActivityResult {
+  deposit(code: string, amount: Amount, opts: At & { fee?: Amount | undefined } = {}): ActivityResult {
     return this.single({ type: 'deposit', asset: code, amount: String(amount), fee: str(opts.fee), time: opts.time });
   }
 
   /** A withdrawal from spot; when spot is short, the rest is first deallocated from `.F`. */
-  withdraw(code: string, amount: Amount, opts: At & { fee?: Amount } = {}): ActivityResult {
+  withdraw(code: string, amount: Amount, opts: At & { fee?: Amount | undefined } = {}): ActivityResult {
     const value = this.decimal(code, amount);
     const fee = this.decimal(code, opts.fee ?? 0);
     return this.record((time) => {
@@ -146,7 +146,7 @@ export class AccountActivity {
   }
 
   /** A withdrawal and its reversal (at `reversalTime`, default the same time). */
-  failedWithdrawal(code: string, amount: Amount, opts: At & { fee?: Amount; reversalTime?: number } = {}): ActivityResult {
+  failedWithdrawal(code: string, amount: Amount, opts: At & { fee?: Amount | undefined; reversalTime?: number | undefined } = {}): ActivityResult {
     const out = this.withdraw(code, amount, opts);
     const back = this.reverseWithdrawal(out.refid, { time: opts.reversalTime ?? out.rows[out.rows.length - 1]?.time });
     return { refid: out.refid, rows: [...out.rows, ...back.rows] };
@@ -209,7 +209,7 @@ export class AccountActivity {
   }
 
   /** A well-formed row of a type no documentation lists (default `nftairdrop`); it moves the balance. */
-  unknownRow(code: string, amount: Amount, opts: At & { type?: string; subtype?: string } = {}): ActivityResult {
+  unknownRow(code: string, amount: Amount, opts: At & { type?: string | undefined; subtype?: string | undefined } = {}): ActivityResult {
     return this.single({
       type: opts.type ?? 'nftairdrop', subtype: opts.subtype ?? '', asset: code, amount: String(amount), time: opts.time,
     });
@@ -243,7 +243,7 @@ export class AccountActivity {
   }
 
   /** The owner trading another pair (e.g. XBT/USD): one leg on a pool asset, one outside the pair. */
-  otherPairTrade(input: SwapInput & { from?: FundFrom }): ActivityResult {
+  otherPairTrade(input: SwapInput & { from?: FundFrom | undefined }): ActivityResult {
     const spent = this.decimal(input.spend, input.spendAmount);
     const fee = this.decimal(input.spend, input.fee ?? 0);
     return this.record((time) => {
