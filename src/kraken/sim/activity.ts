@@ -208,10 +208,10 @@ export class AccountActivity {
     return this.single({ type: 'credit', asset: code, amount: String(amount), time: at.time });
   }
 
-  /** A well-formed row of a type no documentation lists (default `nftairdrop`); it moves the balance. */
+  /** A well-formed row of a type no documentation lists (default `giftcard`); it moves the balance. */
   unknownRow(code: string, amount: Amount, opts: At & { type?: string | undefined; subtype?: string | undefined } = {}): ActivityResult {
     return this.single({
-      type: opts.type ?? 'nftairdrop', subtype: opts.subtype ?? '', asset: code, amount: String(amount), time: opts.time,
+      type: opts.type ?? 'giftcard', subtype: opts.subtype ?? '', asset: code, amount: String(amount), time: opts.time,
     });
   }
 
