@@ -120,6 +120,7 @@ export class AccountActivity {
   withdraw(code: string, amount: Amount, opts: At & { fee?: Amount | undefined } = {}): ActivityResult {
     const value = this.decimal(code, amount);
     const fee = this.decimal(code, opts.fee ?? 0);
+    this.requireFunds(code, value.plus(fee), true);
     return this.record((time) => {
       this.ensureSpot(code, value.plus(fee), time);
       const row = this.account.addRow({
@@ -156,6 +157,7 @@ export class AccountActivity {
   appPurchase(input: SwapInput): ActivityResult {
     const spent = this.decimal(input.spend, input.spendAmount);
     const fee = this.decimal(input.spend, input.fee ?? 0);
+    this.requireFunds(input.spend, spent.plus(fee), true);
     return this.record((time) => {
       this.ensureSpot(input.spend, spent.plus(fee), time);
       const spend = this.account.addRow({
@@ -171,6 +173,7 @@ export class AccountActivity {
   /** `transfer` `spottofutures` (−) or `spotfromfutures` (+): money leaving or entering spot. */
   futuresTransfer(code: string, amount: Amount, direction: 'to' | 'from', at: At = {}): ActivityResult {
     const value = this.decimal(code, amount);
+    if (direction === 'to') this.requireFunds(code, value, true);
     return this.record((time) => {
       if (direction === 'to') this.ensureSpot(code, value, time);
       const subtype = direction === 'to' ? 'spottofutures' : 'spotfromfutures';
@@ -187,6 +190,7 @@ export class AccountActivity {
   stakingMove(code: string, amount: Amount, direction: 'to' | 'from', at: At = {}): ActivityResult {
     const value = this.decimal(code, amount);
     const staked = walletCode(code, 'S');
+    this.requireFunds(direction === 'to' ? code : staked, value, direction === 'to');
     return this.record((time) => {
       if (direction === 'to') this.ensureSpot(code, value, time);
       const [from, to, outSub, inSub] =
@@ -289,6 +293,14 @@ export class AccountActivity {
     return head.refid;
   }
 
+  /** Throw (before anything is written) unless `code` (plus its `.F` wallet when `withEarn`) holds `need`. */
+  private requireFunds(code: string, need: Big, withEarn: boolean): void {
+    const have = this.balanceOf(code).plus(withEarn ? this.balanceOf(walletCode(code, 'F')) : ZERO);
+    if (have.lt(need)) {
+      throw new RangeError(`insufficient ${code}${withEarn ? ' (spot + .F)' : ''}: ${formatAmount(code, have)} < ${formatAmount(code, need)}`);
+    }
+  }
+
   /** Deallocate from `.F` what spot lacks for an outgoing `need`, when `.F` holds it. */
   private ensureSpot(code: string, need: Big, time: number): void {
     const short = need.minus(this.balanceOf(code));
@@ -300,6 +312,7 @@ export class AccountActivity {
 
   private pairMove(subtype: string, from: string, to: string, amount: Amount, at: At): ActivityResult {
     const value = this.decimal(from, amount);
+    this.requireFunds(from, value, false);
     return this.record((time) => this.pairMoveRows(subtype, from, to, value, time), at.time);
   }
 
