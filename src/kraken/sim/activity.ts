@@ -2,6 +2,8 @@ import Big from 'big.js';
 import type { Account } from './account.js';
 import { formatAmount, parseDecimal, quantize } from './amounts.js';
 import { AutoEarn } from './auto-earn.js';
+import { spendingLegs } from './funding.js';
+import type { FundFrom } from './funding.js';
 import type { AutoEarnOptions, AutoEarnForm } from './auto-earn.js';
 import { walletCode } from './wallet-codes.js';
 import type { SimWallet } from './wallet-codes.js';
@@ -20,8 +22,7 @@ export interface ActivityResult {
   rows: LedgerRow[];
 }
 
-/** Where a spending leg is drawn from: spot, the `.F` earn wallet, or spot first then `.F` (`auto`). */
-export type FundFrom = 'auto' | 'spot' | 'earn';
+export type { FundFrom } from './funding.js';
 
 export interface TradeInput extends At {
   side: 'buy' | 'sell';
@@ -264,25 +265,8 @@ export class AccountActivity {
   /** Spending legs of `amount` (+ `fee`) of a spot code, from spot, `.F`, or spot first then `.F`. */
   private draw(code: string, amount: Big, fee: Big, from: FundFrom): LedgerRowInput[] {
     const earn = walletCode(code, 'F');
-    const leg = (asset: string, a: Big, f: Big): LedgerRowInput => ({
-      type: 'trade', asset, amount: a.neg().toString(), fee: f.toString(),
-    });
-    const need = amount.plus(fee);
-    const spot = this.balanceOf(code);
-    const inEarn = this.balanceOf(earn);
-    const check = (have: Big, where: string): void => {
-      if (have.lt(need)) throw new RangeError(`insufficient ${where}: ${formatAmount(code, have)} < ${formatAmount(code, need)}`);
-    };
-    if (from === 'spot' || (from === 'auto' && spot.gte(need))) {
-      check(spot, code);
-      return [leg(code, amount, fee)];
-    }
-    if (from === 'auto' && spot.gt(fee) && spot.plus(inEarn).gte(need)) {
-      const fromSpot = spot.minus(fee);
-      return [leg(code, fromSpot, fee), leg(earn, amount.minus(fromSpot), ZERO)];
-    }
-    check(inEarn, earn);
-    return [leg(earn, amount, fee)];
+    const wallets = { spot: { code, balance: this.balanceOf(code) }, earn: { code: earn, balance: this.balanceOf(earn) } };
+    return spendingLegs(wallets, amount, fee, from);
   }
 
   private writeGroup(legs: LedgerRowInput[], time: number): string {
