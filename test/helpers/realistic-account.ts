@@ -42,6 +42,8 @@ export interface RealisticStep {
   category: TruthCategory | 'internal';
   refid: string;
   rows: LedgerRow[];
+  /** Pool totals just before the step ran. */
+  pool_before: BaseQuote;
 }
 
 export interface RealisticAccountOptions {
@@ -117,13 +119,22 @@ export async function buildRealisticAccount(sim: KrakenSim, opts: RealisticAccou
   const steps: RealisticStep[] = [];
   for (const [index, [name, category, run]] of script.entries()) {
     await opts.before?.(name, index);
+    const pool_before = poolTotals(sim);
     const result = run();
-    steps.push({ name, category, refid: result.refid, rows: result.rows });
+    steps.push({ name, category, refid: result.refid, rows: result.rows, pool_before });
   }
-  return { truth: truthOf(sim, steps, startPool), steps };
+  return { truth: truthOfSteps(sim, steps, startPool), steps };
 }
 
-function truthOf(sim: KrakenSim, steps: readonly RealisticStep[], start: BaseQuote): RealisticTruth {
+/**
+ * The truth of a run of steps, e.g. `steps.slice(k)` for a daemon whose baseline was taken before step k:
+ * `pool_start` is the pool before the first of them, `pool_end` the sim's pool now.
+ */
+export function truthOfSteps(
+  sim: KrakenSim,
+  steps: readonly RealisticStep[],
+  start: BaseQuote = steps[0]?.pool_before ?? poolTotals(sim),
+): RealisticTruth {
   const pool = poolCodes(sim);
   const zero = (): { base: Big; quote: Big } => ({ base: new Big(0), quote: new Big(0) });
   const sums: Record<TruthCategory, { base: Big; quote: Big }> = {

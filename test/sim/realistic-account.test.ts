@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KrakenSim } from '../../src/kraken/sim/index.js';
 import type { LedgerRow } from '../../src/kraken/sim/index.js';
 import { checkLedgerSums } from '../helpers/ledger-sums.js';
-import { buildRealisticAccount, dogeEq, poolTotals } from '../helpers/realistic-account.js';
+import { buildRealisticAccount, dogeEq, poolTotals, truthOfSteps } from '../helpers/realistic-account.js';
 import { fakeClock, privateCall } from '../helpers/sim-client.js';
 
 describe('realistic account scenario (test/helpers/realistic-account.ts)', () => {
@@ -120,6 +120,20 @@ describe('realistic account scenario (test/helpers/realistic-account.ts)', () =>
     expect(b.truth.income).toEqual(a.truth.income);
     expect(b.truth.unclassified).toEqual(a.truth.unclassified);
     expect(checkLedgerSums(b.sim).mismatches).toEqual([]);
+  });
+
+  it('gives the truth of the steps after a later baseline, still adding up', async () => {
+    const { steps, sim: s, truth } = await build();
+    const k = steps.findIndex((st) => st.name === 'app purchase');
+    const later = truthOfSteps(s, steps.slice(k));
+    expect(later.pool_start).toEqual(steps[k]?.pool_before);
+    for (const side of ['base', 'quote'] as const) {
+      const explained = new Big(later.external[side]).plus(later.income[side]).plus(later.trading[side]).plus(later.unclassified[side]);
+      expect(new Big(later.pool_end[side]).minus(later.pool_start[side]).eq(explained), side).toBe(true);
+    }
+    expect(later.unclassified).toEqual(truth.unclassified);
+    expect(later.income).toEqual({ base: '0', quote: '1.25' }); // the credit; the earn reward came before
+    expect(truthOfSteps(s, steps)).toEqual(truth);
   });
 
   it('calls `before` once per step, in order, so a test can tick or restart a daemon between steps', async () => {
