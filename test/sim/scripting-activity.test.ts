@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KrakenSim } from '../../src/kraken/sim/index.js';
+import { ledgerOf, privateCall } from '../helpers/sim-client.js';
 
 describe('sim /_sim/activity and /_sim/auto-earn', () => {
   let sim: KrakenSim | undefined;
@@ -37,5 +38,25 @@ describe('sim /_sim/activity and /_sim/auto-earn', () => {
     const broke = await post('activity', { kind: 'trade', side: 'buy', volume: '1', price: '1' });
     expect(broke.status).toBe(400);
     expect(String(broke.body['error'])).toContain('insufficient');
+  });
+});
+
+describe('sim ledger lag', () => {
+  it('hides a row from Ledgers until the clock is the lag past its time, while Balance already moved', async () => {
+    const creds = KrakenSim.generateKey();
+    let t = 1_700_000_000_000;
+    const sim = await KrakenSim.start({ keys: [creds], now: () => t, scripting: true });
+    try {
+      const res = await fetch(`${sim.url}/_sim/ledger-lag`, { method: 'POST', body: JSON.stringify({ ms: 2000 }) });
+      expect(res.status).toBe(200);
+      sim.activity.deposit('XXDG', '5');
+      expect((await privateCall(sim, creds, 'Balance')).body.result).toMatchObject({ XXDG: '5.00000000' });
+      expect(ledgerOf(await privateCall(sim, creds, 'Ledgers'))).toMatchObject({ ledger: {}, count: 0 });
+      t += 2000;
+      expect(ledgerOf(await privateCall(sim, creds, 'Ledgers')).count).toBe(1);
+      expect(() => sim.setLedgerLag(-1)).toThrow(RangeError);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ const rawRowBody = z.object({ id: z.string().min(1), row: z.unknown(), time: z.n
 const priceBody = z.object({ price: decimal });
 const balanceBody = z.object({ code: z.string().min(1), amount: decimal });
 const holdBody = z.object({ code: z.string().min(1), amount: decimal });
+const lagBody = z.object({ ms: z.number().nonnegative() });
 
 const faultBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('error'), error: z.string().min(1) }),
@@ -46,7 +47,7 @@ export interface ScriptingReply {
 }
 
 /**
- * POST /_sim/ledger, /_sim/ledger/raw, /_sim/price, /_sim/balance, /_sim/hold, /_sim/activity, /_sim/inject,
+ * POST /_sim/ledger, /_sim/ledger/raw, /_sim/price, /_sim/balance, /_sim/hold, /_sim/ledger-lag, /_sim/activity, /_sim/inject,
  * /_sim/clear-faults; GET /_sim/stats, /_sim/balances, /_sim/price, /_sim/auto-earn. Replies are plain JSON
  * (not Kraken's envelope).
  */
@@ -64,6 +65,11 @@ export function handleScripting(sim: KrakenSim, method: string, path: string, ra
         return done(sim.activity.autoEarnStatus());
       case 'POST /_sim/activity':
         return done(runActivity(sim, activityBody.parse(json(rawBody))));
+      case 'POST /_sim/ledger-lag': {
+        const { ms } = lagBody.parse(json(rawBody));
+        sim.setLedgerLag(ms);
+        return done({ ms });
+      }
       case 'POST /_sim/hold': {
         const body = holdBody.parse(json(rawBody));
         sim.setHoldTrade(body.code, body.amount);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import Big from 'big.js';
 import { Account } from './account.js';
+import type { StoredEntry } from './account.js';
 import { AccountActivity } from './activity.js';
 import { parseDecimal, quantize } from './amounts.js';
 import { assetsResult, extendedBalances } from './assets-info.js';
@@ -73,6 +74,7 @@ export class KrakenSim {
   private readonly recorder: StatsRecorder;
   private readonly market: MarketState;
   private readonly holds = new Map<string, Big>();
+  private ledgerLagMs = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly clock: () => number;
   private readonly logger: SimLogger | undefined;
@@ -203,6 +205,20 @@ export class KrakenSim {
     this.holds.set(code, quantize(code, parseDecimal(amount, `hold ${code}`)));
   }
 
+  /**
+   * Ledgers hides a row until the clock is `ms` past its `time`, while Balance already shows its effect
+   * (Kraken may write a row a little after the balance moved). Default 0.
+   */
+  setLedgerLag(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`ledger lag must be ≥ 0 ms: ${ms}`);
+    this.ledgerLagMs = ms;
+  }
+
+  private *visibleEntries(): Generator<StoredEntry> {
+    const cutoffSec = (this.clock() - this.ledgerLagMs) / 1000;
+    for (const entry of this.account.newestFirst()) if (this.ledgerLagMs === 0 || entry.time <= cutoffSec) yield entry;
+  }
+
   /** Every code the sim knows (Balance, the pair, well-formed ledger rows): what Assets lists. */
   knownAssets(): string[] {
     const { base, quote } = this.pair;
@@ -330,7 +346,7 @@ export class KrakenSim {
     if (endpoint === 'BalanceEx') {
       return okReply(envelope(extendedBalances(this.account.formattedBalances(), this.holds)), charged);
     }
-    const query = queryLedgers(this.account.newestFirst(), params);
+    const query = queryLedgers(this.visibleEntries(), params);
     return query.ok ? okReply(envelope(query.result), charged) : errorReply(query.error, charged);
   }
 
