@@ -26,6 +26,7 @@ export class Account {
   private readonly balances = new Map<string, Big>();
   /** Oldest first by (time, seq); newest rows are appended in the common case. */
   private readonly entries: StoredEntry[] = [];
+  private readonly listeners: Array<(row: LedgerRow) => void> = [];
   private seq = 0;
 
   constructor(
@@ -34,6 +35,11 @@ export class Account {
     initial: Readonly<Record<string, string | number>>,
   ) {
     for (const [code, amount] of Object.entries(initial)) this.setBalance(code, amount);
+  }
+
+  /** Called after every addRow (not raw rows, not setBalance), e.g. by Auto Earn. */
+  onRow(listener: (row: LedgerRow) => void): void {
+    this.listeners.push(listener);
   }
 
   setBalance(code: string, amount: string | number): void {
@@ -49,6 +55,13 @@ export class Account {
     const out: Record<string, string> = {};
     for (const [code, value] of this.balances) out[code] = formatAmount(code, value);
     return out;
+  }
+
+  /** Every code in Balance or on a well-formed ledger row, in the order first seen. */
+  knownCodes(): string[] {
+    const codes = new Set(this.balances.keys());
+    for (const entry of this.entries) if (entry.asset !== undefined && entry.type !== undefined) codes.add(entry.asset);
+    return [...codes];
   }
 
   addRow(input: LedgerRowInput): LedgerRow {
@@ -76,6 +89,7 @@ export class Account {
     };
     const { id: _id, ...wire } = row;
     this.insert({ id, time, seq: this.seq++, row: wire, type: row.type, asset: row.asset });
+    for (const listener of this.listeners) listener(row);
     return row;
   }
 

@@ -9,6 +9,10 @@ export { LEDGER_ID_PATTERN } from './ledger-ids.js';
 export { LEDGER_PAGE_SIZE } from './ledger-query.js';
 export { DEFAULT_PAIR } from './market.js';
 export { createRng } from './rng.js';
+export { walletCode } from './wallet-codes.js';
+export type { SimWallet } from './wallet-codes.js';
+export type { AccountActivity, ActivityResult, At, FundFrom, RewardType, SwapInput, TradeInput } from './activity.js';
+export type { AutoEarnForm, AutoEarnOptions } from './auto-earn.js';
 export type { Rng } from './rng.js';
 export type {
   EndpointStats,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { KrakenSim } from './server.js';
+import { activityBody, runActivity } from './scripting-activity.js';
 
 /** JSON bodies of the /_sim/ routes, for chaos scripts running in another process. */
 const decimal = z.union([z.string(), z.number()]).transform(String);
-const endpoint = z.enum(['Balance', 'Ledgers', 'Ticker', 'AssetPairs', 'Time']);
+const endpoint = z.enum(['Balance', 'BalanceEx', 'Ledgers', 'Ticker', 'AssetPairs', 'Assets', 'Time']);
 
 const ledgerRowBody = z.object({
   type: z.string().min(1),
@@ -19,6 +20,8 @@ const ledgerRowBody = z.object({
 const rawRowBody = z.object({ id: z.string().min(1), row: z.unknown(), time: z.number().optional() });
 const priceBody = z.object({ price: decimal });
 const balanceBody = z.object({ code: z.string().min(1), amount: decimal });
+const holdBody = z.object({ code: z.string().min(1), amount: decimal });
+const lagBody = z.object({ ms: z.number().nonnegative() });
 
 const faultBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('error'), error: z.string().min(1) }),
@@ -44,8 +47,9 @@ export interface ScriptingReply {
 }
 
 /**
- * POST /_sim/ledger, /_sim/ledger/raw, /_sim/price, /_sim/balance, /_sim/inject, /_sim/clear-faults;
- * GET /_sim/stats, /_sim/balances, /_sim/price. Replies are plain JSON (not Kraken's envelope).
+ * POST /_sim/ledger, /_sim/ledger/raw, /_sim/price, /_sim/balance, /_sim/hold, /_sim/ledger-lag, /_sim/activity, /_sim/inject,
+ * /_sim/clear-faults; GET /_sim/stats, /_sim/balances, /_sim/price, /_sim/auto-earn. Replies are plain JSON
+ * (not Kraken's envelope).
  */
 export function handleScripting(sim: KrakenSim, method: string, path: string, rawBody: string): ScriptingReply {
   try {
@@ -57,6 +61,20 @@ export function handleScripting(sim: KrakenSim, method: string, path: string, ra
         return done(sim.getBalances());
       case 'GET /_sim/price':
         return done({ price: sim.getPrice() });
+      case 'GET /_sim/auto-earn':
+        return done(sim.activity.autoEarnStatus());
+      case 'POST /_sim/activity':
+        return done(runActivity(sim, activityBody.parse(json(rawBody))));
+      case 'POST /_sim/ledger-lag': {
+        const { ms } = lagBody.parse(json(rawBody));
+        sim.setLedgerLag(ms);
+        return done({ ms });
+      }
+      case 'POST /_sim/hold': {
+        const body = holdBody.parse(json(rawBody));
+        sim.setHoldTrade(body.code, body.amount);
+        return done({ code: body.code });
+      }
       case 'POST /_sim/ledger':
         return done(sim.addLedgerRow(ledgerRowBody.parse(json(rawBody))));
       case 'POST /_sim/ledger/raw': {

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import Big from 'big.js';
 import { Account } from './account.js';
-import { parseDecimal } from './amounts.js';
+import type { StoredEntry } from './account.js';
+import { AccountActivity } from './activity.js';
+import { parseDecimal, quantize } from './amounts.js';
+import { assetsResult, extendedBalances } from './assets-info.js';
 import { KeyStore } from './auth.js';
 import { FaultQueue } from './faults.js';
 import { BodyTooLargeError, envelope, errorEnvelope, parseParams, readBody, sendJson } from './http-io.js';
@@ -18,6 +21,7 @@ import { deliver, errorReply, faultReply, okReply } from './replies.js';
 import type { Handled } from './replies.js';
 import { handleScripting } from './scripting.js';
 import { StatsRecorder } from './stats.js';
+import { walletCode } from './wallet-codes.js';
 import type {
   InjectOptions,
   LedgerRow,
@@ -35,15 +39,18 @@ import type {
 
 const ENDPOINT_BY_PATH: Readonly<Record<string, SimEndpoint>> = {
   '/0/private/Balance': 'Balance',
+  '/0/private/BalanceEx': 'BalanceEx',
   '/0/private/Ledgers': 'Ledgers',
   '/0/public/Ticker': 'Ticker',
   '/0/public/AssetPairs': 'AssetPairs',
+  '/0/public/Assets': 'Assets',
   '/0/public/Time': 'Time',
 };
 
 /** Counter cost and required key permission of each private endpoint. */
 const PRIVATE: Readonly<Record<PrivateEndpoint, { cost: number; permission: SimPermission }>> = {
   Balance: { cost: 1, permission: 'query_funds' },
+  BalanceEx: { cost: 1, permission: 'query_funds' },
   Ledgers: { cost: 2, permission: 'query_ledger' },
 };
 
@@ -57,6 +64,8 @@ export class KrakenSim {
   readonly url: string;
   readonly port: number;
   readonly pair: SimPairSpec;
+  /** Scripting of a real account's activity: Auto Earn, rewards, purchases, transfers, trades, ... */
+  readonly activity: AccountActivity;
 
   private readonly keys: KeyStore;
   private readonly counters: RateCounters;
@@ -64,6 +73,8 @@ export class KrakenSim {
   private readonly account: Account;
   private readonly recorder: StatsRecorder;
   private readonly market: MarketState;
+  private readonly holds = new Map<string, Big>();
+  private ledgerLagMs = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly clock: () => number;
   private readonly logger: SimLogger | undefined;
@@ -94,6 +105,7 @@ export class KrakenSim {
     const ids = new LedgerIdGenerator(createRng(opts.seed ?? 1));
     const initial = opts.initialBalances ?? { [this.pair.base]: '0', [this.pair.quote]: '0' };
     this.account = new Account(ids, () => this.clock() / 1000, initial);
+    this.activity = new AccountActivity(this.account, this.pair, () => this.clock() / 1000);
     this.recorder = new StatsRecorder(opts.requestLogMax ?? 1000);
     const price = parseDecimal(opts.price ?? '0.1', 'price').round(this.pair.pairDecimals, Big.roundHalfUp);
     this.market = { price, open: price, low: price, high: price };
@@ -188,6 +200,32 @@ export class KrakenSim {
     return this.account.formattedBalances();
   }
 
+  /** BalanceEx's `hold_trade` of a code (what open orders hold); default 0. Balances are untouched. */
+  setHoldTrade(code: string, amount: string | number): void {
+    this.holds.set(code, quantize(code, parseDecimal(amount, `hold ${code}`)));
+  }
+
+  /**
+   * Ledgers hides a row until the clock is `ms` past its `time`, while Balance already shows its effect
+   * (Kraken may write a row a little after the balance moved). Default 0.
+   */
+  setLedgerLag(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`ledger lag must be ≥ 0 ms: ${ms}`);
+    this.ledgerLagMs = ms;
+  }
+
+  private *visibleEntries(): Generator<StoredEntry> {
+    const cutoffSec = (this.clock() - this.ledgerLagMs) / 1000;
+    for (const entry of this.account.newestFirst()) if (this.ledgerLagMs === 0 || entry.time <= cutoffSec) yield entry;
+  }
+
+  /** Every code the sim knows (Balance, the pair, well-formed ledger rows): what Assets lists. */
+  knownAssets(): string[] {
+    const { base, quote } = this.pair;
+    const codes = new Set([base, quote, walletCode(base, 'F'), walletCode(quote, 'F'), ...this.account.knownCodes()]);
+    return [...codes];
+  }
+
   inject(fault: SimFault, options: InjectOptions = {}): void {
     this.faults.inject(fault, options);
   }
@@ -236,7 +274,7 @@ export class KrakenSim {
 
     const fault = this.faults.take(endpoint);
     const handled =
-      endpoint === 'Balance' || endpoint === 'Ledgers'
+      isPrivate(endpoint)
         ? this.handlePrivate(endpoint, req, url.pathname, rawBody, fault)
         : this.handlePublic(endpoint, req, url, rawBody, fault);
     this.recorder.record(handled.entry);
@@ -305,7 +343,10 @@ export class KrakenSim {
     if (endpoint === 'Balance') {
       return okReply(envelope(this.account.formattedBalances()), charged);
     }
-    const query = queryLedgers(this.account.newestFirst(), params);
+    if (endpoint === 'BalanceEx') {
+      return okReply(envelope(extendedBalances(this.account.formattedBalances(), this.holds)), charged);
+    }
+    const query = queryLedgers(this.visibleEntries(), params);
     return query.ok ? okReply(envelope(query.result), charged) : errorReply(query.error, charged);
   }
 
@@ -330,11 +371,19 @@ export class KrakenSim {
       const now = this.clock() / 1000;
       return okReply(envelope({ unixtime: Math.floor(now), rfc1123: new Date(now * 1000).toUTCString() }), base);
     }
+    if (endpoint === 'Assets') {
+      const assets = assetsResult(this.knownAssets(), params['asset']);
+      return assets.ok ? okReply(envelope(assets.result), base) : errorReply(assets.error, base);
+    }
     const pairs = resolvePairs(this.pair, params['pair']);
     if (!pairs.ok) return errorReply(pairs.error, base);
     const entry = endpoint === 'Ticker' ? tickerEntry(this.pair, this.market) : assetPairEntry(this.pair);
     return okReply(envelope({ [this.pair.altname]: entry }), base);
   }
+}
+
+function isPrivate(endpoint: SimEndpoint): endpoint is PrivateEndpoint {
+  return endpoint in PRIVATE;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

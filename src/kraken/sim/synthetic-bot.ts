@@ -1,9 +1,14 @@
 import Big from 'big.js';
+import { normalizeAsset } from '../assets.js';
 import { startPnlServer } from './pnl-server.js';
 import type { PnlServer } from './pnl-server.js';
 import { createRng, gaussian } from './rng.js';
 import type { Rng } from './rng.js';
 import type { KrakenSim } from './server.js';
+import type { LedgerRow } from './types.js';
+import { walletCode } from './wallet-codes.js';
+
+const YEAR_SEC = 365 * 24 * 3600;
 
 export interface SyntheticBotOptions {
   /** Seed of the bot's own RNG (ignored when `rng` is given). Default 7. */
@@ -26,12 +31,18 @@ export interface SyntheticBotOptions {
   reversalDelaySteps?: number | undefined;
   /** Withdrawal fees by Kraken asset code. Default base 4, quote 5. */
   withdrawalFees?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Earn rewards: every `rewardIntervalMs` of the clock, `earn`/`reward` rows pay `rewardApr` (a yearly
+   * rate, 0 = off, the default) on each `.F` balance of the pair's assets, into that `.F` wallet.
+   */
+  rewardApr?: number | undefined;
+  rewardIntervalMs?: number | undefined;
 }
 
 export type BotEvent =
   | { kind: 'trade'; side: 'buy' | 'sell'; refid: string; volume: string; cost: string; fee: string; price: string }
   | {
-      kind: 'deposit' | 'withdrawal' | 'failed-withdrawal' | 'reversal';
+      kind: 'deposit' | 'withdrawal' | 'failed-withdrawal' | 'reversal' | 'reward';
       refid: string;
       asset: string;
       amount: string;
@@ -41,9 +52,6 @@ export type BotEvent =
 interface PendingReversal {
   dueStep: number;
   refid: string;
-  asset: string;
-  amount: Big;
-  fee: Big;
 }
 
 /**
@@ -58,6 +66,10 @@ interface PendingReversal {
  * - failed withdrawal: a normal-looking `withdrawal` row (−amount, fee f); its reversal later is a
  *   `withdrawal` row with +amount, fee −f, subtype "" and the same refid, so the pair nets to zero.
  *
+ * - with Auto Earn on (sim.activity.setAutoEarn), trades and withdrawals draw on spot first, then `.F`
+ *   (a trade then writes one row per wallet under one refid), and incoming amounts are auto-allocated.
+ * - rewards (`rewardApr` > 0): `earn`/`reward` rows into the `.F` wallets, paid by the clock.
+ *
  * Its P&L is trades only, marked to market: Σ trade rows (Δbase·P_now + Δquote incl. fees).
  */
 export class SyntheticBot {
@@ -69,6 +81,9 @@ export class SyntheticBot {
   private tradeQuote = new Big(0);
   private flowBase = new Big(0);
   private flowQuote = new Big(0);
+  private incomeBase = new Big(0);
+  private incomeQuote = new Big(0);
+  private lastRewardMs: number;
   private steps = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly o: Required<{ [K in keyof SyntheticBotOptions]: Exclude<SyntheticBotOptions[K], undefined> }>;
@@ -92,9 +107,13 @@ export class SyntheticBot {
       feeRate: opts.feeRate ?? 0.0026,
       reversalDelaySteps: opts.reversalDelaySteps ?? 5,
       withdrawalFees: opts.withdrawalFees ?? { [base]: '4', [quote]: '5' },
+      rewardApr: opts.rewardApr ?? 0,
+      rewardIntervalMs: opts.rewardIntervalMs ?? 60_000,
     };
     this.rng = this.o.rng;
     this.clock = this.o.now;
+    // The first reward is due at the first step, so a demo shows income at once.
+    this.lastRewardMs = this.clock() - this.o.rewardIntervalMs;
     this.startPrice = new Big(sim.getPrice());
   }
 
@@ -111,6 +130,7 @@ export class SyntheticBot {
     if (this.rng() < this.o.withdrawalProbability) push(this.withdraw(false));
     if (this.rng() < this.o.failedWithdrawalProbability) push(this.withdraw(true));
     for (const r of this.pending.filter((p) => p.dueStep <= this.steps)) push(this.reverse(r));
+    if (this.o.rewardApr > 0) events.push(...this.payRewards());
     return events;
   }
 
@@ -135,12 +155,16 @@ export class SyntheticBot {
   }
 
   /** Net effect (amount − fee) of the bot's trades and of its external flows, per side. */
-  totals(): { tradeBase: string; tradeQuote: string; flowBase: string; flowQuote: string } {
+  totals(): {
+    tradeBase: string; tradeQuote: string; flowBase: string; flowQuote: string; incomeBase: string; incomeQuote: string;
+  } {
     return {
       tradeBase: this.tradeBase.toString(),
       tradeQuote: this.tradeQuote.toString(),
       flowBase: this.flowBase.toString(),
       flowQuote: this.flowQuote.toString(),
+      incomeBase: this.incomeBase.toString(),
+      incomeQuote: this.incomeQuote.toString(),
     };
   }
 
@@ -167,30 +191,25 @@ export class SyntheticBot {
     const fraction = this.o.maxTradeFraction * (0.2 + 0.8 * this.rng());
     const volume =
       side === 'buy'
-        ? this.balance(quote).times(fraction).div(price).round(lotDecimals, Big.roundDown)
-        : this.balance(base).times(fraction).round(lotDecimals, Big.roundDown);
+        ? this.spendable(quote).times(fraction).div(price).round(lotDecimals, Big.roundDown)
+        : this.spendable(base).times(fraction).round(lotDecimals, Big.roundDown);
     const cost = volume.times(price).round(4, Big.roundHalfUp);
     const fee = cost.times(this.o.feeRate).round(4, Big.roundUp);
     if (volume.lte(0) || cost.lte(fee)) return undefined;
-    if (side === 'buy' && cost.plus(fee).gt(this.balance(quote))) return undefined;
-    if (side === 'sell' && volume.gt(this.balance(base))) return undefined;
+    if (side === 'buy' && cost.plus(fee).gt(this.spendable(quote))) return undefined;
+    if (side === 'sell' && volume.gt(this.spendable(base))) return undefined;
 
     const time = this.clock() / 1000;
-    const first = this.sim.addLedgerRow(
-      side === 'buy'
-        ? { type: 'trade', asset: quote, amount: cost.neg().toString(), fee: fee.toString(), time }
-        : { type: 'trade', asset: base, amount: volume.neg().toString(), time },
-    );
-    const second = side === 'buy'
-      ? { type: 'trade', asset: base, amount: volume.toString(), time, refid: first.refid }
-      : { type: 'trade', asset: quote, amount: cost.toString(), fee: fee.toString(), time, refid: first.refid };
-    this.sim.addLedgerRow(second);
-    this.tradeBase = this.tradeBase.plus(side === 'buy' ? volume : volume.neg());
-    this.tradeQuote = this.tradeQuote.plus(side === 'buy' ? cost.neg() : cost).minus(fee);
+    const result = this.sim.activity.trade({ side, volume: volume.toString(), price: price.toString(), fee: fee.toString(), time });
+    for (const row of result.rows.filter((r) => r.type === 'trade' && r.refid === result.refid)) {
+      const net = new Big(row.amount).minus(row.fee);
+      if (this.isBase(row)) this.tradeBase = this.tradeBase.plus(net);
+      else this.tradeQuote = this.tradeQuote.plus(net);
+    }
     return {
       kind: 'trade',
       side,
-      refid: first.refid,
+      refid: result.refid,
       volume: volume.toString(),
       cost: cost.toString(),
       fee: fee.toString(),
@@ -201,7 +220,7 @@ export class SyntheticBot {
   private deposit(): BotEvent {
     const asset = this.pickAsset();
     const floor = asset === this.sim.pair.base ? new Big(500) : new Big(50);
-    const scale = this.balance(asset).times(0.1);
+    const scale = this.spendable(asset).times(0.1);
     const amount = (scale.gt(floor) ? scale : floor).times(0.2 + 0.8 * this.rng()).round(2, Big.roundDown);
     const row = this.sim.addLedgerRow({ type: 'deposit', asset, amount: amount.toString(), time: this.clock() / 1000 });
     this.addFlow(asset, amount);
@@ -211,36 +230,42 @@ export class SyntheticBot {
   private withdraw(fails: boolean): BotEvent | undefined {
     const asset = this.pickAsset();
     const fee = new Big(this.o.withdrawalFees[asset] ?? '0');
-    const amount = this.balance(asset).times(0.05 * (0.2 + 0.8 * this.rng())).round(2, Big.roundDown);
-    if (amount.lte(fee) || amount.plus(fee).gt(this.balance(asset))) return undefined;
-    const row = this.sim.addLedgerRow({
-      type: 'withdrawal',
-      asset,
-      amount: amount.neg().toString(),
-      fee: fee.toString(),
-      time: this.clock() / 1000,
-    });
+    const amount = this.spendable(asset).times(0.05 * (0.2 + 0.8 * this.rng())).round(2, Big.roundDown);
+    if (amount.lte(fee) || amount.plus(fee).gt(this.spendable(asset))) return undefined;
+    const result = this.sim.activity.withdraw(asset, amount.toString(), { fee: fee.toString(), time: this.clock() / 1000 });
+    const row = result.rows.find((r) => r.type === 'withdrawal');
+    if (!row) return undefined;
     this.addFlow(asset, amount.neg().minus(fee));
-    if (fails) {
-      this.pending.push({ dueStep: this.steps + this.o.reversalDelaySteps, refid: row.refid, asset, amount, fee });
-    }
+    if (fails) this.pending.push({ dueStep: this.steps + this.o.reversalDelaySteps, refid: row.refid });
     const kind = fails ? 'failed-withdrawal' : 'withdrawal';
     return { kind, refid: row.refid, asset, amount: row.amount, fee: row.fee };
   }
 
   private reverse(r: PendingReversal): BotEvent {
     this.pending.splice(this.pending.indexOf(r), 1);
-    const row = this.sim.addLedgerRow({
-      type: 'withdrawal',
-      subtype: '',
-      asset: r.asset,
-      amount: r.amount.toString(),
-      fee: r.fee.neg().toString(),
-      refid: r.refid,
-      time: this.clock() / 1000,
-    });
-    this.addFlow(r.asset, r.amount.plus(r.fee));
-    return { kind: 'reversal', refid: r.refid, asset: r.asset, amount: row.amount, fee: row.fee };
+    const result = this.sim.activity.reverseWithdrawal(r.refid, { time: this.clock() / 1000 });
+    const row = result.rows[0] as LedgerRow;
+    this.addFlow(row.asset, new Big(row.amount).minus(row.fee));
+    return { kind: 'reversal', refid: r.refid, asset: row.asset, amount: row.amount, fee: row.fee };
+  }
+
+  /** Rewards on the `.F` balances for the clock time since the last payment, once an interval has passed. */
+  private payRewards(): BotEvent[] {
+    const now = this.clock();
+    const elapsedMs = now - this.lastRewardMs;
+    if (elapsedMs < this.o.rewardIntervalMs) return [];
+    this.lastRewardMs = now;
+    const events: BotEvent[] = [];
+    for (const asset of [this.sim.pair.base, this.sim.pair.quote]) {
+      const earning = this.balance(walletCode(asset, 'F'));
+      const amount = earning.times(this.o.rewardApr).times(elapsedMs / 1000 / YEAR_SEC).round(4, Big.roundDown);
+      if (amount.lte(0)) continue;
+      const row = this.sim.activity.reward(asset, amount.toString(), { time: now / 1000 }).rows[0] as LedgerRow;
+      if (asset === this.sim.pair.base) this.incomeBase = this.incomeBase.plus(row.amount);
+      else this.incomeQuote = this.incomeQuote.plus(row.amount);
+      events.push({ kind: 'reward', refid: row.refid, asset: row.asset, amount: row.amount, fee: row.fee });
+    }
+    return events;
   }
 
   private pickAsset(): string {
@@ -254,5 +279,14 @@ export class SyntheticBot {
 
   private balance(code: string): Big {
     return new Big(this.sim.getBalances()[code] ?? '0');
+  }
+
+  /** Spot plus the `.F` earn wallet: what an order or a withdrawal may draw on. */
+  private spendable(code: string): Big {
+    return this.balance(code).plus(this.balance(walletCode(code, 'F')));
+  }
+
+  private isBase(row: LedgerRow): boolean {
+    return normalizeAsset(row.asset).asset === normalizeAsset(this.sim.pair.base).asset;
   }
 }

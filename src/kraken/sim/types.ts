@@ -3,10 +3,10 @@
  * (and zod-parsed scripting bodies) can pass through values they did not set.
  */
 
-export type SimEndpoint = 'Balance' | 'Ledgers' | 'Ticker' | 'AssetPairs' | 'Time';
-export type PrivateEndpoint = 'Balance' | 'Ledgers';
+export type SimEndpoint = 'Balance' | 'BalanceEx' | 'Ledgers' | 'Ticker' | 'AssetPairs' | 'Assets' | 'Time';
+export type PrivateEndpoint = 'Balance' | 'BalanceEx' | 'Ledgers';
 
-/** Kraken key permissions the sim checks: "Query Funds" for Balance, "Query Ledger Entries" for Ledgers. */
+/** Kraken key permissions the sim checks: "Query Funds" for Balance/BalanceEx, "Query Ledger Entries" for Ledgers. */
 export type SimPermission = 'query_funds' | 'query_ledger';
 
 export type SimTier = 'starter' | 'intermediate' | 'pro';
