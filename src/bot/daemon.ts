@@ -16,6 +16,7 @@ import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
 import type { PnlTracker } from './pnl-source.js';
 import { buildStatus } from './status-builder.js';
+import { logThrottle } from './throttle-log.js';
 import type { StatusPayload } from './status-types.js';
 
 const LEASE_RENEW_SEC = 60;
@@ -215,6 +216,7 @@ export class Daemon {
       // adopting it would move the baseline's time by up to a second and misplace a flow at that edge.
       const estimate = server + 0.5 - (before + this.nowSec()) / 2;
       this.krakenClockOffsetSec = Math.abs(estimate) < CLOCK_OFFSET_RESOLUTION_SEC ? 0 : estimate;
+      this.budget.clockOffsetSec = this.krakenClockOffsetSec; // for the times Kraken names in Throttled answers
     } catch (err) {
       this.noteKrakenError(err, 'Time'); // keep the last known offset
     }
@@ -478,6 +480,8 @@ export class Daemon {
       if (this.fatalError === null) this.log.error({ code: e.code, endpoint }, 'Kraken rejected the API key: private calls stop until it is fixed (check key, secret, permissions, and that no other program uses this key)');
       this.fatalError = message;
       this.budget.onFatal(this.nowSec());
+    } else if (e?.kind === 'throttled' && (endpoint === 'Balance' || endpoint === 'Ledgers')) {
+      logThrottle(this.log, this.budget.lastThrottle, endpoint, message);
     } else {
       this.log.warn({ code: e?.code ?? 'unknown', kind: e?.kind ?? 'unknown', endpoint }, message);
     }
