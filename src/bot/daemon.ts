@@ -14,6 +14,7 @@ import { restoreReconState, serializeReconState } from '../recon/state-codec.js'
 import type { Store } from '../store/store.js';
 import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
+import { captureLastKnown } from './last-known.js';
 import type { PnlTracker } from './pnl-source.js';
 import { buildStatus } from './status-builder.js';
 import { logThrottle } from './throttle-log.js';
@@ -139,6 +140,8 @@ export class Daemon {
     if (state.baseline !== null) {
       deps.logger.info({ baseline_ts: state.baseline.ts, cursor: state.cursor, flows: state.totals.count }, 'restored reconciliation state');
     }
+    // The last figures on disk are served (marked stale) from the start, not only after the first tick.
+    if ((state.last_known ?? null) !== null) daemon.status = buildStatus(daemon);
     return daemon;
   }
 
@@ -433,6 +436,7 @@ export class Daemon {
     this.lastSaveTs = now;
     this.state.nonce_floor = this.nonces.floor;
     this.state.budget = this.budget.snapshot(now);
+    this.state.last_known = captureLastKnown(this.status) ?? this.state.last_known ?? null;
     await this.deps.store.saveReconState(serializeReconState(this.state, now));
     this.dirty = false;
   }

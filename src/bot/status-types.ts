@@ -1,4 +1,5 @@
 import type { FlowMarker, SparkPoint } from '../equity/types.js';
+import type { StaleMark } from './last-known.js';
 
 /**
  * The `/status` payload (DESIGN.md section 10). Built once per tick and cached; every request serves the
@@ -27,14 +28,14 @@ export interface PairStatus {
   quote: string | null;
 }
 
-export interface PriceStatus {
+export interface PriceStatus extends Partial<StaleMark> {
   last: number | null;
   ts: number | null;
   ok: boolean;
   last_error: string | null;
 }
 
-export interface BalancesStatus {
+export interface BalancesStatus extends Partial<StaleMark> {
   doge: number | null;
   usd: number | null;
   ts: number | null;
@@ -108,7 +109,7 @@ export interface AuditJson {
 
 export type ReconState = 'ok' | 'warn' | 'unknown';
 
-export interface BalanceReconStatus {
+export interface BalanceReconStatus extends Partial<StaleMark> {
   baseline: { doge: number; usd: number; ts: number; price: number } | null;
   current_doge_eq: number | null;
   baseline_doge_eq: number | null;

@@ -1,3 +1,4 @@
+import type { LastKnown } from './last-known.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
 
 /** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
@@ -59,6 +60,8 @@ export interface ReconState {
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
   budget: { counter: number; ts: number; paused_until?: number | null } | null;
+  /** The last published figures, shown stale after a restart until Kraken answers (optional: older states lack it). */
+  last_known?: LastKnown | null;
 }
 
 export function emptyReconState(): ReconState {
