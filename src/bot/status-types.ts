@@ -65,7 +65,7 @@ export interface BudgetStatus {
   deferrals: number;
   rate_limit_errors: number;
   lockouts: number;
-  /** Private calls are paused until this time (rate-limit back-off or lockout); null when not paused. */
+  /** Private calls are paused until this time (rate-limit back-off, Throttled, lockout or a rejected key); null when not paused. */
   paused_until: number | null;
   errors_by_code: Record<string, number>;
   /** Set when Kraken rejected the key itself (bad key/signature/permission/nonce): a human must act. */
