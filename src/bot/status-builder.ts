@@ -12,7 +12,6 @@ export const RECENT_LIMIT = 20;
 /** Builds the `/status` payload once per tick, from the daemon's state. Pure apart from reading the daemon. */
 export function buildStatus(d: Daemon): StatusPayload {
   const now = d.nowSec();
-
   return withLastKnown(buildLive(d, now), d.state.last_known ?? null, now);
 }
 
