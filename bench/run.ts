@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { alertCost } from './alert-cost.js';
+import { catchUp } from './catch-up.js';
 import { dashboardRender } from './dashboard-render.js';
 import { flowLatency } from './flow-latency.js';
 import { ledgerProcessing } from './ledger-processing.js';
@@ -22,6 +23,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['ledger-processing', ledgerProcessing],
   ['private-call-cost', privateCallCost],
   ['flow-latency', flowLatency],
+  ['catch-up', catchUp],
   ['payload-size', payloadSize],
   ['status-throughput', statusThroughput],
   ['status-revalidation', statusRevalidation],

@@ -122,6 +122,8 @@ function problemsOf(p) {
   const history = obj(p.equity_history);
   const persistence = obj(p.persistence);
   if (budget?.fatal_error) out.push(`API key rejected: ${budget.fatal_error}`);
+  const staleNote = lastKnownNote(p);
+  if (staleNote) out.push(staleNote);
   if (isNum(budget?.paused_until) && budget.paused_until > (state.payload?.ts ?? Date.now() / 1000)) out.push('private calls paused (rate limit)');
   if (obj(p.price)?.ok === false) out.push(`price feed failing${p.price.last_error ? `: ${p.price.last_error}` : ''}`);
   if (obj(p.balances)?.ok === false) out.push(`balances failing${p.balances.last_error ? `: ${p.balances.last_error}` : ''}`);
@@ -130,6 +132,14 @@ function problemsOf(p) {
   if (obj(persistence?.local)?.ok === false) out.push('local state file write failing');
   if (obj(persistence?.supabase)?.configured && persistence.supabase.ok === false) out.push('Supabase write failing');
   return out;
+}
+
+/** After a restart, before Kraken answers, /status shows the last known figures marked `stale` with `age_sec`. */
+function lastKnownNote(p) {
+  const block = [p.balance_recon, p.balances, p.price].map(obj).find((b) => b?.stale === true);
+  if (!block) return null;
+  const age = isNum(block.age_sec) ? Math.round(block.age_sec + Math.max(0, dataAge() || 0)) : null;
+  return `last known figures from before the restart: stale${age === null ? '' : `, ${age} s old`}`;
 }
 
 function renderLiveness() {

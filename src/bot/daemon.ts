@@ -14,8 +14,10 @@ import { restoreReconState, serializeReconState } from '../recon/state-codec.js'
 import type { Store } from '../store/store.js';
 import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
+import { captureLastKnown } from './last-known.js';
 import type { PnlTracker } from './pnl-source.js';
 import { buildStatus } from './status-builder.js';
+import { logThrottle } from './throttle-log.js';
 import type { StatusPayload } from './status-types.js';
 
 const LEASE_RENEW_SEC = 60;
@@ -140,6 +142,8 @@ export class Daemon {
     if (state.baseline !== null) {
       deps.logger.info({ baseline_ts: state.baseline.ts, cursor: state.cursor, flows: state.totals.count }, 'restored reconciliation state');
     }
+    // The last figures on disk are served (marked stale) from the start, not only after the first tick.
+    if ((state.last_known ?? null) !== null) daemon.status = buildStatus(daemon);
     return daemon;
   }
 
@@ -218,6 +222,7 @@ export class Daemon {
       // adopting it would move the baseline's time by up to a second and misplace a flow at that edge.
       const estimate = server + 0.5 - (before + this.nowSec()) / 2;
       this.krakenClockOffsetSec = Math.abs(estimate) < CLOCK_OFFSET_RESOLUTION_SEC ? 0 : estimate;
+      this.budget.clockOffsetSec = this.krakenClockOffsetSec; // for the times Kraken names in Throttled answers
     } catch (err) {
       this.noteKrakenError(err, 'Time'); // keep the last known offset
     }
@@ -434,6 +439,7 @@ export class Daemon {
     this.lastSaveTs = now;
     this.state.nonce_floor = this.nonces.floor;
     this.state.budget = this.budget.snapshot(now);
+    this.state.last_known = captureLastKnown(this.status) ?? this.state.last_known ?? null;
     await this.deps.store.saveReconState(serializeReconState(this.state, now));
     this.dirty = false;
   }
@@ -489,6 +495,8 @@ export class Daemon {
       if (this.fatalError === null) this.log.error({ code: e.code, endpoint }, 'Kraken rejected the API key: private calls stop until it is fixed (check key, secret, permissions, and that no other program uses this key)');
       this.fatalError = message;
       this.budget.onFatal(this.nowSec());
+    } else if (e?.kind === 'throttled' && (endpoint === 'Balance' || endpoint === 'Ledgers')) {
+      logThrottle(this.log, this.budget.lastThrottle, endpoint, message);
     } else {
       this.log.warn({ code: e?.code ?? 'unknown', kind: e?.kind ?? 'unknown', endpoint }, message);
     }

@@ -57,11 +57,13 @@ export function createMetrics(getDaemon: () => Daemon | null): SidecarMetrics {
   collectDefaultMetrics({ register: registry });
   const d = (): Daemon | null => getDaemon();
   const status = () => d()?.status ?? null;
+  // Figures shown stale after a restart (last known, from disk) are not exported as current values.
+  const recon = () => (status()?.balance_recon.stale === true ? null : (status()?.balance_recon ?? null));
 
-  gauge(registry, 'drift_ratio', 'Legacy balance drift against the baseline, as a ratio (drift_pct / 100).', () => ratio(status()?.balance_recon.drift_pct));
-  gauge(registry, 'adjusted_drift_ratio', 'Unexplained drift (flows removed), as a ratio (adjusted_drift_pct / 100).', () => ratio(status()?.balance_recon.adjusted_drift_pct));
-  gauge(registry, 'equity_base_asset', 'Current equity in base-asset units (DOGE-eq).', () => status()?.balance_recon.current_doge_eq ?? null);
-  gauge(registry, 'price', 'Last trade price of the pair.', () => status()?.price.last ?? null);
+  gauge(registry, 'drift_ratio', 'Legacy balance drift against the baseline, as a ratio (drift_pct / 100).', () => ratio(recon()?.drift_pct));
+  gauge(registry, 'adjusted_drift_ratio', 'Unexplained drift (flows removed), as a ratio (adjusted_drift_pct / 100).', () => ratio(recon()?.adjusted_drift_pct));
+  gauge(registry, 'equity_base_asset', 'Current equity in base-asset units (DOGE-eq).', () => recon()?.current_doge_eq ?? null);
+  gauge(registry, 'price', 'Last trade price of the pair.', () => (status()?.price.stale === true ? null : (status()?.price.last ?? null)));
   gauge(registry, 'last_ledger_poll_age_seconds', 'Seconds since the last complete ledger poll.', () => {
     const last = d()?.state.poll.last_poll_ts ?? null;
     const daemon = d();

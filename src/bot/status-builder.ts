@@ -4,6 +4,7 @@ import { toNumber } from '../recon/decimal.js';
 import type { AuditEntry, FlowRecord } from '../recon/types.js';
 import { rolloutStage } from './config.js';
 import type { Daemon } from './daemon.js';
+import { withLastKnown } from './last-known.js';
 import type { AuditJson, FlowJson, StatusPayload } from './status-types.js';
 
 /** How many flows and audit entries `/status` lists (the stored history holds up to FLOW_HISTORY_MAX). */
@@ -11,8 +12,12 @@ export const RECENT_LIMIT = 20;
 
 /** Builds the `/status` payload once per tick, from the daemon's state. Pure apart from reading the daemon. */
 export function buildStatus(d: Daemon): StatusPayload {
-  const cfg = d.config;
   const now = d.nowSec();
+  return withLastKnown(buildLive(d, now), d.state.last_known ?? null, now);
+}
+
+function buildLive(d: Daemon, now: number): StatusPayload {
+  const cfg = d.config;
   const state = d.state;
   const figures = d.figures;
   const budget = d.budget;

@@ -1,5 +1,6 @@
 import type { AlertsStatus } from '../alerts/types.js';
 import type { FlowMarker, SparkPoint } from '../equity/types.js';
+import type { StaleMark } from './last-known.js';
 
 /**
  * The `/status` payload (DESIGN.md section 10). Built once per tick and cached; every request serves the
@@ -30,14 +31,14 @@ export interface PairStatus {
   quote: string | null;
 }
 
-export interface PriceStatus {
+export interface PriceStatus extends Partial<StaleMark> {
   last: number | null;
   ts: number | null;
   ok: boolean;
   last_error: string | null;
 }
 
-export interface BalancesStatus {
+export interface BalancesStatus extends Partial<StaleMark> {
   doge: number | null;
   usd: number | null;
   ts: number | null;
@@ -67,7 +68,7 @@ export interface BudgetStatus {
   deferrals: number;
   rate_limit_errors: number;
   lockouts: number;
-  /** Private calls are paused until this time (rate-limit back-off or lockout); null when not paused. */
+  /** Private calls are paused until this time (rate-limit back-off, Throttled, lockout or a rejected key); null when not paused. */
   paused_until: number | null;
   errors_by_code: Record<string, number>;
   /** Set when Kraken rejected the key itself (bad key/signature/permission/nonce): a human must act. */
@@ -111,7 +112,7 @@ export interface AuditJson {
 
 export type ReconState = 'ok' | 'warn' | 'unknown';
 
-export interface BalanceReconStatus {
+export interface BalanceReconStatus extends Partial<StaleMark> {
   baseline: { doge: number; usd: number; ts: number; price: number } | null;
   current_doge_eq: number | null;
   baseline_doge_eq: number | null;

@@ -29,17 +29,42 @@ const LOCKOUT_SEC = 15 * 60;
 /** A Ledgers page costs 2: the learned ceiling never drops below what one needs. */
 const LARGEST_CALL_COST = 2;
 const MAX_BACKOFF_SEC = 300;
-/** After a rate-limit answer the ceiling creeps back to the tier max by this much per successful call. */
-const CEILING_RECOVERY_PER_CALL = 0.05;
+/** Rate-limit answers are remembered this long; a second one inside it means the real counter is tighter. */
+export const LIMIT_MEMORY_SEC = 30 * 60;
+/** Bounds the halvings of the ceiling's recovery rate (see `recoveryPerSec`). */
+const MAX_RECOVERY_HALVINGS = 20;
+/** Throttled answers name the time to wait for; one further away than this is capped (a clock or parsing fault). */
+export const MAX_THROTTLE_SEC = 15 * 60;
+/** A Throttled answer without a readable time waits this long. */
+export const DEFAULT_THROTTLE_SEC = 5;
+
+/** What the last `EService:Throttled` answer did to the budget, for the log. */
+export interface ThrottleNote {
+  /** The time Kraken named, on our clock (null: none readable). */
+  readonly requested: number | null;
+  /** The pause applied (null: none, the time had passed). */
+  readonly until: number | null;
+  readonly capped: boolean;
+}
 
 export class RateBudget {
   private counter = 0;
   private counterTs: number;
   private tickSpent = 0;
-  /** Learned upper bound below the tier max after Kraken said we were over (a tighter real counter). */
+  /**
+   * Learned upper bound below the tier max after repeated rate-limit answers (a tighter real counter); it
+   * climbs back to the tier max at `recoveryPerSec` while calls succeed (see `creditCleanCall`).
+   */
   private ceiling: number;
+  /** The last clean call since the last rate-limit answer (recovery is credited between clean calls). */
+  private lastCleanTs: number | null = null;
+  /** Times of the rate-limit answers of the last LIMIT_MEMORY_SEC, oldest first. */
+  private recentLimits: number[] = [];
   private consecutiveRateLimits = 0;
   private pausedUntilTs: number | null = null;
+  /** Kraken's clock minus ours (seconds), for the times Kraken names in Throttled answers. */
+  clockOffsetSec = 0;
+  lastThrottle: ThrottleNote | null = null;
 
   calls = 0;
   deferrals = 0;
@@ -106,22 +131,54 @@ export class RateBudget {
     this.counterTs = Math.max(this.counterTs, now);
   }
 
-  onSuccess(): void {
+  /** A call was answered without error at `now`. */
+  onSuccess(now: number): void {
     this.consecutiveRateLimits = 0;
-    this.ceiling = Math.min(this.opts.max, this.ceiling + CEILING_RECOVERY_PER_CALL);
+    this.creditCleanCall(now);
   }
 
-  /** Kraken said the counter is over: treat it as full, lower the ceiling below where we were, back off. */
+  /**
+   * Kraken said the counter is over: treat it as full (Kraken's own counter then needs `cost / decay` seconds
+   * before the call fits again, and so does the model) and back off. One answer alone lowers nothing else: a
+   * burst by another user of the key, or a spurious answer, drains from Kraken's counter like ours does. A
+   * repeat within LIMIT_MEMORY_SEC says the real counter is tighter: the ceiling drops below where the model
+   * was, then climbs back at the tier's decay rate, halved for every further repeat still remembered.
+   */
   onRateLimited(now: number, cost: number): void {
     this.rateLimitErrors++;
     this.consecutiveRateLimits++;
-    const before = this.counterAt(now) - cost;
-    // Never below the largest call (a Ledgers page), or ledger polls could starve behind balance refreshes.
-    this.ceiling = Math.max(LARGEST_CALL_COST + this.opts.reserve, Math.min(this.ceiling, before + cost - 1));
+    this.lastCleanTs = null;
+    this.recentLimits = this.recentLimits.filter((t) => now - t < LIMIT_MEMORY_SEC && t <= now);
+    this.recentLimits.push(now);
+    if (this.recentLimits.length >= 2) {
+      const before = this.counterAt(now) - cost;
+      // Never below the largest call (a Ledgers page), or ledger polls could starve behind balance refreshes.
+      this.ceiling = Math.max(LARGEST_CALL_COST + this.opts.reserve, Math.min(this.ceiling, before + cost - 1));
+    }
     this.counter = this.opts.max;
     this.counterTs = now;
-    const backoff = Math.min(MAX_BACKOFF_SEC, 5 * 2 ** (this.consecutiveRateLimits - 1));
+    // The first back-off is what a full counter needs to fit the largest call; repeats double from 5 s.
+    const drain = LARGEST_CALL_COST / this.opts.decayPerSec;
+    const n = this.consecutiveRateLimits;
+    const backoff = n === 1 ? drain : Math.max(drain, Math.min(MAX_BACKOFF_SEC, 5 * 2 ** (n - 2)));
     this.pause(now + backoff);
+  }
+
+  /**
+   * `EService:Throttled: <ts>`: no private call until Kraken's time `ts` (converted to our clock). A time that
+   * has passed pauses nothing; one more than MAX_THROTTLE_SEC away is capped; none readable waits
+   * DEFAULT_THROTTLE_SEC. The counter is left alone: throttling is about concurrent calls, not points.
+   */
+  onThrottled(now: number, untilKraken: number | null): ThrottleNote {
+    const requested = untilKraken === null ? null : untilKraken - this.clockOffsetSec;
+    let note: ThrottleNote;
+    if (requested === null) note = { requested, until: now + DEFAULT_THROTTLE_SEC, capped: false };
+    else if (requested <= now) note = { requested, until: null, capped: false };
+    else if (requested - now > MAX_THROTTLE_SEC) note = { requested, until: now + MAX_THROTTLE_SEC, capped: true };
+    else note = { requested, until: requested, capped: false };
+    if (note.until !== null) this.pause(note.until);
+    this.lastThrottle = note;
+    return note;
   }
 
   onLockout(now: number): void {
@@ -144,8 +201,32 @@ export class RateBudget {
     return { counter: this.counterAt(now), ts: now, paused_until: this.pausedUntil(now) };
   }
 
+  /** The tier max, or the learned ceiling while it is still climbing back to it. */
   effectiveMax(): number {
     return Math.min(this.opts.max, this.ceiling);
+  }
+
+  /**
+   * How fast a lowered ceiling climbs back while `remembered` rate-limit answers are in memory: at the tier's
+   * decay rate (another user's points drain from Kraken's counter that fast) with at most two, halved for each
+   * one more (the same wall met again and again is a tighter counter, not a passing burst).
+   */
+  private recoveryPerSec(remembered: number): number {
+    return this.opts.decayPerSec / 2 ** Math.min(MAX_RECOVERY_HALVINGS, Math.max(0, remembered - 2));
+  }
+
+  /**
+   * A clean call at `now` moves a lowered ceiling up by the recovery rate times the time since the last clean
+   * call. A gap longer than the counter's full drain (`max / decay`) counts only that long: an idle hour says
+   * nothing about the counter, so bursts after idle periods do not each meet the same wall again.
+   */
+  private creditCleanCall(now: number): void {
+    const since = this.lastCleanTs;
+    this.lastCleanTs = Math.max(this.lastCleanTs ?? now, now);
+    if (this.ceiling >= this.opts.max || since === null || now <= since) return;
+    this.recentLimits = this.recentLimits.filter((t) => now - t < LIMIT_MEMORY_SEC);
+    const gap = Math.min(now - since, this.opts.max / this.opts.decayPerSec);
+    this.ceiling = Math.min(this.opts.max, this.ceiling + this.recoveryPerSec(this.recentLimits.length) * gap);
   }
 
   private pause(until: number): void {

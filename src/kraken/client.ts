@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { KrakenError, fromKrakenErrorString } from './errors.js';
+import { KrakenError, fromKrakenErrorStrings, isKrakenWarning } from './errors.js';
 import type { NonceSource } from './nonce.js';
 import { signRequest } from './signing.js';
 
@@ -34,6 +34,8 @@ export interface LedgersPage {
 }
 
 export interface AssetPairInfo {
+  /** The key Kraken files the pair under in `result` (e.g. XXBTZUSD for altname XBTUSD); Ticker answers use it too. */
+  readonly key?: string;
   readonly altname: string;
   /** Kraken's codes for the pair's assets (e.g. XXDG, ZUSD). */
   readonly base: string;
@@ -57,6 +59,8 @@ const USER_AGENT = 'kraken-balance-sidecar';
 
 export class KrakenClient implements KrakenApi {
   private readonly baseUrl: string;
+  /** Pair name (altname, wsname or as asked, upper case) → Kraken's key for it, learned from AssetPairs. */
+  private readonly pairKeys = new Map<string, string>();
 
   constructor(private readonly opts: KrakenClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
@@ -91,8 +95,9 @@ export class KrakenClient implements KrakenApi {
 
   async ticker(pair: string, signal?: AbortSignal): Promise<string> {
     const result = await this.publicCall('Ticker', { pair }, signal);
-    const entry = firstValue(result) as { c?: unknown } | undefined;
-    const last = Array.isArray(entry?.c) ? entry.c[0] : undefined;
+    const entry = this.entryFor(result, pair) as { c?: unknown } | undefined;
+    if (entry === undefined) throw noEntry('Ticker', pair, result);
+    const last = Array.isArray(entry.c) ? entry.c[0] : undefined;
     if (typeof last !== 'string' || !(Number(last) > 0)) {
       throw new KrakenError('transient', 'BODY:malformed', 'Ticker: no last trade price in answer', 'Ticker');
     }
@@ -101,11 +106,33 @@ export class KrakenClient implements KrakenApi {
 
   async assetPairs(pair: string, signal?: AbortSignal): Promise<AssetPairInfo> {
     const result = await this.publicCall('AssetPairs', { pair }, signal);
-    const entry = firstValue(result) as { altname?: unknown; base?: unknown; quote?: unknown } | undefined;
-    if (typeof entry?.base !== 'string' || typeof entry.quote !== 'string') {
+    const entry = this.entryFor(result, pair) as { altname?: unknown; wsname?: unknown; base?: unknown; quote?: unknown } | undefined;
+    if (entry === undefined) throw noEntry('AssetPairs', pair, result);
+    if (typeof entry.base !== 'string' || typeof entry.quote !== 'string') {
       throw new KrakenError('transient', 'BODY:malformed', 'AssetPairs: no base/quote in answer', 'AssetPairs');
     }
-    return { altname: typeof entry.altname === 'string' ? entry.altname : pair, base: entry.base, quote: entry.quote };
+    const key = Object.keys(result).find((k) => result[k] === entry) ?? pair;
+    // Ticker answers file the pair under this key, which may differ from the name asked (XBTUSD → XXBTZUSD).
+    for (const name of [pair, entry.altname, entry.wsname]) if (typeof name === 'string') this.pairKeys.set(name.toUpperCase(), key);
+    return { key, altname: typeof entry.altname === 'string' ? entry.altname : pair, base: entry.base, quote: entry.quote };
+  }
+
+  /**
+   * The entry of `result` for the pair asked: by its key (as asked, or as learned from AssetPairs), else the one
+   * whose altname or wsname is the name asked. Never just the first entry: that could be another pair.
+   */
+  private entryFor(result: Record<string, unknown>, pair: string): unknown {
+    const asked = pair.toUpperCase();
+    const learned = this.pairKeys.get(asked);
+    for (const key of Object.keys(result)) {
+      if (key.toUpperCase() === asked || key === learned) return result[key];
+    }
+    for (const value of Object.values(result)) {
+      const v = value as { altname?: unknown; wsname?: unknown } | null;
+      if (typeof v !== 'object' || v === null) continue;
+      if ((typeof v.altname === 'string' && v.altname.toUpperCase() === asked) || (typeof v.wsname === 'string' && v.wsname.toUpperCase() === asked)) return value;
+    }
+    return undefined;
   }
 
   async serverTime(signal?: AbortSignal): Promise<number> {
@@ -183,11 +210,10 @@ export function parseEnvelope(endpoint: string, status: number, text: string): R
     const code = status >= 400 ? `HTTP:${status}` : 'BODY:malformed';
     throw new KrakenError('transient', code, `${endpoint}: ${status >= 400 ? `HTTP ${status}` : 'malformed JSON'} (non-JSON body)`, endpoint);
   }
-  const envelope = body as { error?: unknown; result?: unknown } | null;
-  if (Array.isArray(envelope?.error) && envelope.error.length > 0) {
-    const first: unknown = envelope.error[0];
-    throw fromKrakenErrorString(typeof first === 'string' ? first : JSON.stringify(first) ?? '', endpoint);
-  }
+  const envelope = body as { error?: unknown; errors?: unknown; result?: unknown } | null;
+  const texts = errorStrings(envelope);
+  // Every string counts; warnings (`W...`) alone do not fail an answer that carries a result.
+  if (texts.some((t) => !isKrakenWarning(t))) throw fromKrakenErrorStrings(texts, endpoint);
   if (status === 429) throw new KrakenError('rate_limited', 'HTTP:429', `${endpoint}: HTTP 429`, endpoint);
   if (status >= 400) throw new KrakenError('transient', `HTTP:${status}`, `${endpoint}: HTTP ${status}`, endpoint);
   const result = envelope?.result;
@@ -197,7 +223,27 @@ export function parseEnvelope(endpoint: string, status: number, text: string): R
   return result as Record<string, unknown>;
 }
 
-function firstValue(obj: Record<string, unknown>): unknown {
-  for (const key in obj) return obj[key];
-  return undefined;
+/**
+ * The error strings of an answer: the classic `error: string[]`, or the structured form of Kraken's newer
+ * examples (`errors: [{severity: 'E', errorClass: 'API', type: 'Invalid key'}]`), read as `EAPI:Invalid key`.
+ */
+function errorStrings(envelope: { error?: unknown; errors?: unknown } | null): string[] {
+  const out: string[] = [];
+  if (Array.isArray(envelope?.error)) {
+    for (const e of envelope.error) out.push(typeof e === 'string' ? e : (JSON.stringify(e) ?? ''));
+  }
+  if (Array.isArray(envelope?.errors)) {
+    for (const e of envelope.errors as unknown[]) {
+      const o = e as { severity?: unknown; errorClass?: unknown; type?: unknown } | null;
+      if (typeof o?.errorClass === 'string' && typeof o.type === 'string') {
+        out.push(`${typeof o.severity === 'string' ? o.severity : 'E'}${o.errorClass}:${o.type}`);
+      } else out.push(typeof e === 'string' ? e : (JSON.stringify(e) ?? ''));
+    }
+  }
+  return out;
+}
+
+function noEntry(endpoint: string, pair: string, result: Record<string, unknown>): KrakenError {
+  const got = Object.keys(result).slice(0, 3).join(', ');
+  return new KrakenError('transient', 'BODY:no-pair', `${endpoint}: no entry for pair ${pair} in answer (got: ${got === '' ? 'none' : got})`, endpoint);
 }

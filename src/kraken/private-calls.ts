@@ -28,7 +28,7 @@ class Deferred extends Error {
 /**
  * Runs one private call inside the rate budget. Every attempt (first and retries) must fit the budget and pays
  * its cost; a call that does not fit is deferred, never sent. Transient failures are retried with p-retry;
- * rate-limit and lockout answers update the budget model and are not retried.
+ * rate-limit, throttle and lockout answers update the budget model and are not retried.
  */
 export async function callPrivate<T>(
   endpoint: PrivateEndpoint,
@@ -49,7 +49,7 @@ export async function callPrivate<T>(
         try {
           const result = await send(signal);
           budget.onSettled(nowSec());
-          budget.onSuccess();
+          budget.onSuccess(nowSec());
           return result;
         } catch (err) {
           budget.onSettled(nowSec());
@@ -58,6 +58,7 @@ export async function callPrivate<T>(
           budget.countError(e.code);
           if (e.kind === 'rate_limited') budget.onRateLimited(nowSec(), cost);
           if (e.kind === 'locked_out') budget.onLockout(nowSec());
+          if (e.kind === 'throttled') budget.onThrottled(nowSec(), e.retryAtKraken);
           throw e.retryable ? e : new AbortError(e);
         }
       },

@@ -1,5 +1,6 @@
 import { restoreAlertState } from '../alerts/state.js';
 import { isDecimalString } from './decimal.js';
+import { restoreLastKnown } from './last-known.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
 import type { AuditEntry, Baseline, FlowRecord } from './types.js';
 
@@ -87,6 +88,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
     state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
   }
   if (raw.alerts !== undefined) state.alerts = restoreAlertState(raw.alerts);
+  if (raw.last_known !== undefined) state.last_known = restoreLastKnown(raw.last_known);
   // Without a baseline the flow bookkeeping means nothing: the next baseline already holds those flows.
   // Start afresh, keeping only what protects the API key (nonce floor, budget and any pause).
   if (state.baseline === null && (state.cursor !== null || state.totals.count > 0 || state.flows.length > 0)) {

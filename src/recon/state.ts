@@ -1,4 +1,5 @@
 import type { AlertState } from '../alerts/state.js';
+import type { LastKnown } from './last-known.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
 
 /** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
@@ -62,6 +63,8 @@ export interface ReconState {
   budget: { counter: number; ts: number; paused_until?: number | null } | null;
   /** Alerting's memory and delivery queue (src/alerts/state.ts); absent in older states and with alerts off. */
   alerts?: AlertState | undefined;
+  /** The last published figures, shown stale after a restart until Kraken answers (optional: older states lack it). */
+  last_known?: LastKnown | null;
 }
 
 export function emptyReconState(): ReconState {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RateBudget, type BudgetOptions } from '../../src/kraken/budget.js';
+import { DEFAULT_THROTTLE_SEC, LIMIT_MEMORY_SEC, MAX_THROTTLE_SEC, RateBudget, type BudgetOptions } from '../../src/kraken/budget.js';
 import { RealCounter } from '../helpers/kraken-real-counter.js';
 
 const T0 = 1_700_000_000;
@@ -102,20 +102,24 @@ describe('RateBudget counter model', () => {
 });
 
 describe('RateBudget answers from Kraken', () => {
-  it('a rate-limit answer treats the counter as full, pauses 5 s and lowers the ceiling below where it was', () => {
+  it('a rate-limit answer treats the counter as full and pauses until a full counter fits a Ledgers page', () => {
     const b = budget();
     spend(b, 9, T0);
     b.onRateLimited(T0, 1);
     expect(b.rateLimitErrors).toBe(1);
     expect(b.counterAt(T0)).toBe(15);
-    expect(b.pausedUntil(T0)).toBe(T0 + 5);
-    expect(b.whyNot(1, T0 + 4.9)).toBe('paused');
-    expect(b.effectiveMax()).toBe(8);
-    // Once the counter has decayed, calls fit only below the learned ceiling: 8 points, not 15.
-    const later = T0 + 100;
-    expect(b.counterAt(later)).toBe(0);
-    spend(b, 8, later);
-    expect(b.whyNot(1, later)).toBe('counter');
+    expect(b.pausedUntil(T0)).toBeCloseTo(T0 + 2 / 0.33, 9);
+    expect(b.whyNot(1, T0 + 6)).toBe('paused');
+    // Kraken's own counter, if it was full, fits a Ledgers page exactly then: the model asks for no more.
+    expect(b.whyNot(2, T0 + 2 / 0.33 + 1e-6)).toBeNull();
+  });
+
+  it('one rate-limit answer alone leaves the ceiling at the tier max (a one-off drains from the counter)', () => {
+    const b = budget();
+    b.onRateLimited(T0, 1); // spurious, or another user's burst: the model counter was empty
+    expect(b.effectiveMax()).toBe(15);
+    spend(b, 15, T0 + 100);
+    expect(b.whyNot(1, T0 + 100)).toBe('counter');
   });
 
   it('repeated rate-limit answers double the back-off up to a cap; a success resets it', () => {
@@ -124,31 +128,118 @@ describe('RateBudget answers from Kraken', () => {
     const pauses: number[] = [];
     for (let i = 0; i < 8; i++) {
       b.onRateLimited(now, 1);
-      pauses.push((b.pausedUntil(now) ?? now) - now);
+      pauses.push(Math.round(((b.pausedUntil(now) ?? now) - now) * 100) / 100);
       now += 1000;
     }
-    expect(pauses).toEqual([5, 10, 20, 40, 80, 160, 300, 300]);
-    b.onSuccess();
+    expect(pauses).toEqual([6.06, 6.06, 10, 20, 40, 80, 160, 300]);
+    b.onSuccess(now);
     b.onRateLimited(now, 1);
-    expect(b.pausedUntil(now)).toBe(now + 5);
+    expect(b.pausedUntil(now)).toBeCloseTo(now + 2 / 0.33, 9);
   });
 
-  it('the lowered ceiling recovers to the tier max through successful calls, and no higher', () => {
+  /** Clean Balance calls every `every` seconds from `from` for `n` calls; returns the time after the last. */
+  function cleanCalls(b: RateBudget, from: number, every: number, n: number): number {
+    let now = from;
+    for (let i = 0; i < n; i++) {
+      now += every;
+      b.onSuccess(now);
+    }
+    return now;
+  }
+
+  it('a second answer within 30 minutes lowers the ceiling below where the model was; clean calls restore it in seconds', () => {
     const b = budget();
-    spend(b, 11, T0);
     b.onRateLimited(T0, 1);
+    const t1 = T0 + 100; // the counter has drained
+    spend(b, 11, t1);
+    b.onRateLimited(t1, 1);
     expect(b.effectiveMax()).toBe(10);
-    for (let i = 0; i < 99; i++) b.onSuccess();
-    expect(b.effectiveMax()).toBeCloseTo(14.95, 9);
-    for (let i = 0; i < 100; i++) b.onSuccess();
+    // Calls fit only below the learned ceiling once the counter has drained: 10 points, not 15 ...
+    spend(b, 10, t1 + 100);
+    expect(b.whyNot(1, t1 + 100)).toBe('counter');
+    // ... the clock alone restores nothing; clean calls do, at the decay rate: 3.3 points per 10 s of them ...
+    b.onSuccess(t1 + 100);
+    expect(b.effectiveMax()).toBe(10);
+    cleanCalls(b, t1 + 100, 10, 1);
+    expect(b.effectiveMax()).toBeCloseTo(13.3, 9);
+    // ... and the tier max is back within (15 - 10) / 0.33 s, about 15 s of clean calls, not hours.
+    cleanCalls(b, t1 + 110, 10, 1);
+    expect(b.effectiveMax()).toBe(15);
+  });
+
+  it('a long gap between clean calls counts only as long as the counter takes to drain', () => {
+    const b = budget();
+    b.onRateLimited(T0, 1);
+    spend(b, 9, T0 + 100);
+    b.onRateLimited(T0 + 100, 1);
+    b.onRateLimited(T0 + 200, 1); // a third: recovery at half the decay rate
+    const low = b.effectiveMax();
+    b.onSuccess(T0 + 300);
+    b.onSuccess(T0 + 300 + 1200); // an idle 20 minutes credits 15 / 0.33 s at most
+    expect(low).toBe(2);
+    expect(b.effectiveMax() - low).toBeCloseTo((0.33 / 2) * (15 / 0.33), 9);
+  });
+
+  it('each further repeat still remembered halves the recovery rate; after 30 minutes they are forgotten', () => {
+    const b = budget();
+    let now = T0;
+    b.onRateLimited(now, 1);
+    for (let repeat = 1; repeat <= 3; repeat++) {
+      now += 100;
+      spend(b, 9, now);
+      b.onRateLimited(now, 1);
+      expect(b.effectiveMax()).toBe(8);
+      b.onSuccess(now + 1);
+      b.onSuccess(now + 11);
+      expect(b.effectiveMax() - 8).toBeCloseTo((0.33 * 10) / 2 ** (repeat - 1), 9);
+      cleanCalls(b, now + 11, 10, 20);
+      expect(b.effectiveMax()).toBe(15);
+      now += 300;
+    }
+    // The last answers are more than LIMIT_MEMORY_SEC old: the next single answer lowers nothing.
+    now += LIMIT_MEMORY_SEC;
+    spend(b, 9, now);
+    b.onRateLimited(now, 1);
     expect(b.effectiveMax()).toBe(15);
   });
 
   it('the ceiling never drops below a Ledgers page plus the reserve, so polls cannot starve', () => {
     const b = budget({ reserve: 2 });
-    b.onRateLimited(T0, 1); // spurious: the model counter was empty
+    b.onRateLimited(T0, 1);
+    b.onRateLimited(T0 + 100, 1); // spurious again: the model counter was empty
     expect(b.effectiveMax()).toBe(4);
     expect(b.whyNot(2, T0 + 1000)).toBeNull();
+  });
+
+  it('a Throttled answer pauses private calls until the time Kraken named, on our clock', () => {
+    const b = budget();
+    b.clockOffsetSec = 3; // Kraken's clock is 3 s ahead of ours
+    const note = b.onThrottled(T0, T0 + 3 + 20);
+    expect(note).toEqual({ requested: T0 + 20, until: T0 + 20, capped: false });
+    expect(b.whyNot(1, T0 + 19.9)).toBe('paused');
+    expect(b.whyNot(1, T0 + 20)).toBeNull();
+    expect(b.counterAt(T0)).toBe(0); // throttling is about concurrent calls, not points
+    expect(b.snapshot(T0 + 1).paused_until).toBe(T0 + 20);
+  });
+
+  it('a Throttled time in the past pauses nothing; a far-future one is capped; none readable waits briefly', () => {
+    const past = budget();
+    expect(past.onThrottled(T0, T0 - 30)).toEqual({ requested: T0 - 30, until: null, capped: false });
+    expect(past.whyNot(1, T0)).toBeNull();
+    const far = budget();
+    expect(far.onThrottled(T0, T0 + 10 * 365 * 86_400)).toMatchObject({ until: T0 + MAX_THROTTLE_SEC, capped: true });
+    expect(far.pausedUntil(T0 + MAX_THROTTLE_SEC - 1)).toBe(T0 + MAX_THROTTLE_SEC);
+    expect(far.whyNot(1, T0 + MAX_THROTTLE_SEC)).toBeNull();
+    const garbage = budget();
+    expect(garbage.onThrottled(T0, null)).toEqual({ requested: null, until: T0 + DEFAULT_THROTTLE_SEC, capped: false });
+    expect(garbage.whyNot(1, T0 + DEFAULT_THROTTLE_SEC - 0.1)).toBe('paused');
+  });
+
+  it('a Throttled answer does not cut a running lockout short', () => {
+    const b = budget();
+    b.onLockout(T0);
+    b.onThrottled(T0 + 1, T0 + 10);
+    expect(b.pausedUntil(T0 + 11)).toBe(T0 + 900);
   });
 
   it('a temporary lockout pauses private calls for 15 minutes', () => {
@@ -281,7 +372,7 @@ describe('RateBudget properties', () => {
             real.forceCharge(now + step.chargeAt * step.latency, step.cost);
             now += step.latency;
             model.onSettled(now);
-            if (step.answer === 'ok') model.onSuccess();
+            if (step.answer === 'ok') model.onSuccess(now);
             else if (step.answer === 'rate_limited') model.onRateLimited(now, step.cost);
           }
           if (real.peak > tier.max + 1e-9) return false;
@@ -326,14 +417,15 @@ describe('RateBudget properties', () => {
               now += step.latency;
               model.onSettled(now);
               if (accepted) {
-                model.onSuccess();
+                model.onSuccess(now);
                 successes++;
               } else model.onRateLimited(now, step.cost);
             }
           }
-          // Each answer lowers the ceiling by at least one point and needs it above the real max; successes
-          // raise it by 0.05. So the answers are bounded by the gap plus one, plus one per 20 successes.
-          const bound = tier.max - realMax + 1 + 0.05 * successes;
+          // The first answer in 30 minutes lowers nothing; each later one lowers the ceiling by at least one point
+          // and needs it above the real max again, and clean calls raise it ever more slowly while the answers
+          // keep coming. Checked: the gap plus two, plus one per 20 successes.
+          const bound = tier.max - realMax + 2 + 0.05 * successes;
           return real.rejected <= bound + 1e-9 && real.peak <= realMax + 1e-9;
         },
       ),
@@ -354,7 +446,7 @@ describe('RateBudget properties', () => {
           if (!model.tryTake(cost, now)) continue;
           const accepted = real.charge(now, cost);
           model.onSettled(now);
-          if (accepted) model.onSuccess();
+          if (accepted) model.onSuccess(now);
           else model.onRateLimited(now, cost);
         }
         now += 1;
@@ -362,8 +454,61 @@ describe('RateBudget properties', () => {
       now += 120;
     }
     expect(real.accepted).toBeGreaterThan(300);
-    expect(real.rejected).toBeLessThanOrEqual(15 - 12 + 1 + 0.05 * real.accepted);
+    expect(real.rejected).toBeLessThanOrEqual(15 - 12 + 2 + 0.05 * real.accepted);
     expect(real.rejected * 10).toBeLessThan(real.accepted);
     expect(real.peak).toBeLessThanOrEqual(12);
+  });
+
+  it('property: once rate-limit answers stop, clean calls bring the ceiling back to the tier max within minutes', () => {
+    fc.assert(
+      fc.property(
+        configArb,
+        fc.array(stepArb, { maxLength: 200 }),
+        fc.double({ min: 1, max: 60, noNaN: true }),
+        ({ tier, reserve, perLoop }, steps, interval) => {
+          let now = P0;
+          const model = new RateBudget({ ...tier, reserve, perLoop }, now);
+          const answers: number[] = [];
+          for (const step of steps) {
+            if (step.kind === 'advance') now += step.dt;
+            else if (step.kind === 'tick') model.beginTick();
+            else if (model.tryTake(step.cost, now)) {
+              now += step.latency;
+              model.onSettled(now);
+              if (step.answer === 'ok') model.onSuccess(now);
+              else if (step.answer === 'rate_limited') {
+                model.onRateLimited(now, step.cost);
+                answers.push(now);
+              }
+            }
+          }
+          // From here on every call is clean, one per `interval` (a loop tick).
+          const last = now;
+          const remembered = answers.filter((t) => last - t < LIMIT_MEMORY_SEC).length;
+          const drain = tier.max / tier.decayPerSec;
+          // At most two answers remembered: recovery at the decay rate (seconds). More: slower until they are
+          // forgotten, then at the decay rate (at most 30 minutes plus that).
+          const bound = (remembered <= 2 ? 0 : LIMIT_MEMORY_SEC) + drain + 2 * interval;
+          while (model.effectiveMax() < tier.max) {
+            now += interval;
+            model.onSuccess(now);
+            if (now - last > bound + 1e-6) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('after a fault burst with one rate-limit answer, a Ledgers page fits as soon as a full counter has room for it', () => {
+    // The chaos run of issue 12: one spurious answer while the model counter was empty used to drop the
+    // ceiling to 2 points and keep it there for hours. Now the wait is what Kraken's own counter needs.
+    const pro = { max: 20, decayPerSec: 1, reserve: 0, perLoop: 6 };
+    const model = new RateBudget(pro, P0);
+    model.onRateLimited(P0, 1);
+    expect(model.whyNot(2, P0 + 1.99)).not.toBeNull();
+    expect(model.whyNot(2, P0 + 2)).toBeNull();
+    expect(model.effectiveMax()).toBe(20);
   });
 });

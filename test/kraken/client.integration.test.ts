@@ -119,7 +119,7 @@ describe('KrakenClient against the simulator', () => {
 
   it("AssetPairs resolves the pair's Kraken asset codes", async () => {
     const { sim } = await startSim();
-    expect(await clientFor(sim).assetPairs('XDGUSD')).toEqual({ altname: 'XDGUSD', base: 'XXDG', quote: 'ZUSD' });
+    expect(await clientFor(sim).assetPairs('XDGUSD')).toEqual({ key: 'XDGUSD', altname: 'XDGUSD', base: 'XXDG', quote: 'ZUSD' });
   });
 
   it('an unknown pair is an invalid_request', async () => {

@@ -34,11 +34,24 @@ describe('parseEnvelope', () => {
     });
   });
 
-  it('maps the first Kraken error of the array', () => {
-    expect(failure(200, '{"error":["EGeneral:Temporary lockout","EAPI:Invalid key"]}')).toMatchObject({
-      kind: 'locked_out',
-      code: 'EGeneral:Temporary lockout',
-    });
+  it('reads every string of the error array: the most severe decides, wherever it stands', () => {
+    expect(failure(200, '{"error":["EGeneral:Temporary lockout","EAPI:Invalid key"]}')).toMatchObject({ kind: 'fatal', code: 'EAPI:Invalid key' });
+    expect(failure(200, '{"error":["EService:Unavailable","EAPI:Rate limit exceeded"]}')).toMatchObject({ kind: 'rate_limited', code: 'EAPI:Rate limit exceeded' });
+    expect(failure(200, '{"error":["EService:Busy","EService:Throttled: 1700000000"]}')).toMatchObject({ kind: 'throttled', code: 'EService:Throttled' });
+  });
+
+  it('an error array mixing a warning and an error fails with the error; the message keeps both', () => {
+    try {
+      parseEnvelope('Ledgers', 200, '{"error":["WGeneral:Deprecated field","EGeneral:Too many requests"],"result":{"ledger":{}}}');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toMatchObject({ kind: 'rate_limited', code: 'EGeneral:Too many requests' });
+      expect((e as Error).message).toBe('Ledgers: WGeneral:Deprecated field; EGeneral:Too many requests');
+    }
+  });
+
+  it('warnings alone do not fail an answer that carries a result', () => {
+    expect(parseEnvelope('Balance', 200, '{"error":["WAPI:Rate limit approaching"],"result":{"ZUSD":"1.0"}}')).toEqual({ ZUSD: '1.0' });
   });
 
   it('a 5xx JSON envelope carrying a Kraken error maps to that error', () => {
