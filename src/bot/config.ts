@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalTimeZone, isTimeZone } from '../reports/periods.js';
 
 /** Kraken's documented counter limits per verification tier (DESIGN.md section 3). */
 export const TIERS = {
@@ -105,6 +106,15 @@ const schema = z.object({
     message: 'must be at least 16 characters',
   }),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  // reports (DESIGN.md section 17): period roll-forward rows kept in __recon_state_v1__
+  REPORT_PERIOD_SEC: num({ min: 1, max: 366 * 86_400, int: true }).default(86_400),
+  REPORT_TZ: z
+    .string()
+    .trim()
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York' })
+    .transform((v) => (isTimeZone(v) ? canonicalTimeZone(v) : v))
+    .default('UTC'),
+  REPORT_RETENTION_DAYS: num({ min: 1, max: 1000, int: true }).default(90),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -200,6 +210,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const tierMax = TIERS[c.KRAKEN_TIER].max;
   if (c.KRAKEN_BUDGET_RESERVE + 2 > tierMax) {
     crossProblems.push(`KRAKEN_BUDGET_RESERVE: leaves no room for a Ledgers call (tier max ${tierMax}, reserve must be ≤ ${tierMax - 2})`);
+  }
+  // reports: a period shorter than a tick would be all gaps
+  if (c.REPORT_PERIOD_SEC < c.LOOP_INTERVAL_SEC) {
+    crossProblems.push(`REPORT_PERIOD_SEC: must be at least LOOP_INTERVAL_SEC (${c.LOOP_INTERVAL_SEC}); a period needs a tick to close it`);
   }
   if (crossProblems.length > 0) throw new ConfigError(crossProblems);
 

@@ -2,12 +2,14 @@ import { gzipSync } from 'node:zlib';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { ReportExports } from '../bot/report-feed.js';
 import type { StatusPayload } from '../bot/status-types.js';
 import { requireToken } from './auth.js';
 import { loadChartModule } from './chart-module.js';
 import { createChartCache, type ChartThemeName } from './chart-svg.js';
 import { cacheByIdentity } from './identity-cache.js';
 import { indexPage } from './index-page.js';
+import { reportRoutes } from './report-routes.js';
 import { findPublicDir } from './public-dir.js';
 import { requestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
@@ -27,6 +29,8 @@ export interface AppOptions {
   logger: Logger;
   /** Where index.html, dashboard.js and chart.js live (default: the repository's public/). */
   publicDir?: string | undefined;
+  /** Period reports and CSV exports published by the last tick (/report, /report.csv, /flows.csv, /equity.csv); 503 while null. */
+  reports?: (() => ReportExports | null) | undefined;
 }
 
 const NO_STORE = 'no-store';
@@ -66,6 +70,7 @@ export function createApp(opts: AppOptions): express.Express {
   });
 
   app.use(requireToken(opts.token));
+  app.use(reportRoutes(opts.reports ?? (() => null)));
 
   // Serialized once per tick: the cached bytes are reused until the loop publishes a new payload object.
   const statusBytes = cacheByIdentity((s: StatusPayload) => Buffer.from(JSON.stringify(s), 'utf8'));

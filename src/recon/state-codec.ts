@@ -1,3 +1,4 @@
+import { restoreReportsState } from '../reports/state.js';
 import { isDecimalString } from './decimal.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
 import type { AuditEntry, Baseline, FlowRecord } from './types.js';
@@ -85,6 +86,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
     state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
   }
+  if (raw.reports !== undefined) state.reports = restoreReportsState(raw.reports, repairs);
   // Without a baseline the flow bookkeeping means nothing: the next baseline already holds those flows.
   // Start afresh, keeping only what protects the API key (nonce floor, budget and any pause).
   if (state.baseline === null && (state.cursor !== null || state.totals.count > 0 || state.flows.length > 0)) {

@@ -1,3 +1,4 @@
+import type { ReportsState } from '../reports/state.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
 
 /** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
@@ -59,6 +60,8 @@ export interface ReconState {
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
   budget: { counter: number; ts: number; paused_until?: number | null } | null;
+  /** Period report samples (src/reports/state.ts); absent in states saved before reports existed. */
+  reports?: ReportsState;
 }
 
 export function emptyReconState(): ReconState {
