@@ -34,6 +34,7 @@ export function toCsv<T>(columns: readonly Column<T>[], rows: Iterable<T>): stri
 export function cell(kind: ColumnKind, v: unknown): string {
   if (v === null || v === undefined) return '';
   if (kind === 'number') {
+    if (typeof v === 'number' && !Number.isFinite(v)) return ''; // no figure, never a made-up one
     const n = numberCell(v);
     if (n !== null) return n;
   }

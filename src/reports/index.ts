@@ -4,4 +4,4 @@ export { canonicalTimeZone, isTimeZone, isoInZone, periodEnd, periodStart, type 
 export { recordSample, type RecordResult } from './record.js';
 export { makeSample, type SampleInput, type TotalsInput } from './sample.js';
 export { emptyReportsState, MAX_STORED_PERIODS, restoreReportsState, type ReportsState } from './state.js';
-export type { ReportConfig, ReportRow, ReportSample, ReportSummaryWindow, ReportView } from './types.js';
+export type { ReportConfig, ReportRow, ReportSample, ReportSummaryWindow, ReportView, SideTotals } from './types.js';

@@ -49,9 +49,7 @@ export function periodStart(spec: PeriodSpec, ts: number): number {
 /** Start of the period after the one that starts at `start` (= that period's end). */
 export function periodEnd(spec: PeriodSpec, start: number): number {
   if (!isCalendarDays(spec)) return periodStart(spec, start) + spec.periodSec;
-  const zone = zoneOf(spec.tz);
-  const day = zone.dayOf(Math.floor(start));
-  return zone.startOfDay(day + 1);
+  return zoneOf(spec.tz).nextStart(Math.floor(start));
 }
 
 /** `2026-03-29T00:00:00+02:00`: the instant as wall time in the zone with its offset (for CSV readers). */
@@ -84,6 +82,7 @@ interface WallParts {
 class Zone {
   private readonly fmt: Intl.DateTimeFormat;
   private readonly starts = new Map<number, number>();
+  private readonly nexts = new Map<number, number>();
 
   constructor(tz: string) {
     this.fmt = new Intl.DateTimeFormat('en-US', {
@@ -122,6 +121,16 @@ class Zone {
   dayOf(t: number): number {
     const p = this.parts(t);
     return Math.floor(Date.UTC(p.y, p.mo - 1, p.d) / 1000 / DAY_SEC);
+  }
+
+  /** Start of the local day after the one containing t (memoised: reports walk the same days every tick). */
+  nextStart(t: number): number {
+    const memo = this.nexts.get(t);
+    if (memo !== undefined) return memo;
+    const next = this.startOfDay(this.dayOf(t) + 1);
+    if (this.nexts.size >= MEMO_MAX) this.nexts.clear();
+    this.nexts.set(t, next);
+    return next;
   }
 
   /** First instant whose local date is `day` (local midnight, or the first second after a skipped one). */

@@ -35,7 +35,14 @@ interface Account {
 }
 
 /** Applies a history to an account, yielding each tick's (time, sample or null during an outage). */
-function simulate(ticks: fc.RecordValue<{ dt: number; price: number; events: Event[]; outage: boolean; ownPnl: boolean }>[], ownPnl: boolean, drift = true): Array<[number, ReportSample | null]> {
+interface Tick {
+  dt: number;
+  price: number;
+  events: Event[];
+  outage: boolean;
+}
+
+function simulate(ticks: readonly Tick[], ownPnl: boolean, drift = true): Array<[number, ReportSample | null]> {
   const z = () => ({ base: new Big(0), quote: new Big(0) });
   const a: Account = { base: new Big(50_000), quote: new Big(5_000), tot: { in: z(), out: z(), income: z(), trading: z() } };
   let t = T0 + 1234;
