@@ -12,6 +12,7 @@ import { stage4Fixture } from './lib/stage4.js';
 import { memory } from './memory.js';
 import { payloadSize } from './payload-size.js';
 import { privateCallCost } from './private-call-cost.js';
+import { reports } from './reports.js';
 import { statusThroughput } from './status-throughput.js';
 
 type Bench = () => Promise<Omit<BenchResult, 'seconds'>>;
@@ -24,6 +25,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['status-throughput', statusThroughput],
   ['dashboard-render', dashboardRender],
   ['memory', memory],
+  ['reports', reports],
 ];
 
 async function main(): Promise<void> {

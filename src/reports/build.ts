@@ -11,8 +11,20 @@ import type { ReportConfig, ReportSample, ReportView } from './types.js';
  */
 const rowMemo = new WeakMap<ReportSample, { start: ReportSample | null; bounds: RowBounds; computed: ComputedRow }>();
 
+/** Rows without an end sample depend on their bounds alone; one object per bounds keeps the summary memo warm. */
+const incompleteMemo = new Map<string, ComputedRow>();
+
 function rowFor(bounds: RowBounds, start: ReportSample | null, end: ReportSample | null): ComputedRow {
-  if (end === null) return computeRow(bounds, start, end);
+  if (end === null) {
+    const key = `${bounds.start_ts}:${bounds.end_ts}:${bounds.open}`;
+    let row = incompleteMemo.get(key);
+    if (row === undefined) {
+      row = computeRow(bounds, start, end);
+      if (incompleteMemo.size >= 10_000) incompleteMemo.clear();
+      incompleteMemo.set(key, row);
+    }
+    return row;
+  }
   const hit = rowMemo.get(end);
   if (hit !== undefined && hit.start === start && hit.bounds.start_ts === bounds.start_ts && hit.bounds.end_ts === bounds.end_ts && hit.bounds.open === bounds.open) {
     return hit.computed;

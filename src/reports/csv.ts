@@ -47,7 +47,8 @@ export function numberCell(v: unknown): string | null {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return null;
     if (v === 0) return '0';
-    return new Big(v).toString();
+    const plain = String(v); // shortest round-trip form; exponent forms (1e-7, 1e+21) go through big.js
+    return plain.includes('e') ? new Big(v).toString() : plain;
   }
   if (typeof v === 'string' && PLAIN_NUMBER.test(v)) return v;
   return null;

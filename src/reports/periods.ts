@@ -41,9 +41,7 @@ function isUtc(tz: string): boolean {
 /** Start (unix seconds) of the period containing `ts`. */
 export function periodStart(spec: PeriodSpec, ts: number): number {
   if (!isCalendarDays(spec)) return Math.floor(ts / spec.periodSec) * spec.periodSec;
-  const zone = zoneOf(spec.tz);
-  const day = zone.dayOf(Math.floor(ts));
-  return zone.startOfDay(day);
+  return zoneOf(spec.tz).dayStart(Math.floor(ts));
 }
 
 /** Start of the period after the one that starts at `start` (= that period's end). */
@@ -121,6 +119,19 @@ class Zone {
   dayOf(t: number): number {
     const p = this.parts(t);
     return Math.floor(Date.UTC(p.y, p.mo - 1, p.d) / 1000 / DAY_SEC);
+  }
+
+  /** Days [start, end) looked up lately (a tick asks about today and the retention horizon): no Intl call needed. */
+  private readonly recent: Array<{ start: number; end: number }> = [];
+
+  /** Start of the local day containing t. */
+  dayStart(t: number): number {
+    for (const r of this.recent) if (t >= r.start && t < r.end) return r.start;
+    const day = this.dayOf(t);
+    const start = this.startOfDay(day);
+    this.recent.unshift({ start, end: this.startOfDay(day + 1) });
+    if (this.recent.length > 4) this.recent.pop();
+    return start;
   }
 
   /** Start of the local day after the one containing t (memoised: reports walk the same days every tick). */

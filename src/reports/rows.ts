@@ -64,23 +64,29 @@ export function computeRow(bounds: RowBounds, start: ReportSample | null, end: R
     unexplained_usd: unexplained,
     price_effect_usd: priceEffect,
   };
+  // The identity's terms stay exact; the DOGE-eq views and percentages are ratios for display, taken in floating point.
+  const startNum = toNumber(startUsd);
+  const endNum = toNumber(endUsd);
+  const botNum = toNumber(bot);
+  const depositsNum = toNumber(deposits);
+  const withdrawalsNum = toNumber(withdrawals);
   const row: ReportRow = {
     ...bounds,
     complete: true,
     start_price: start.price,
     end_price: end.price,
-    start_usd: toNumber(startUsd),
-    end_usd: toNumber(endUsd),
-    start_doge_eq: toNumber(startUsd.div(ps)),
-    end_doge_eq: toNumber(endUsd.div(pe)),
-    deposits_usd: toNumber(deposits),
-    withdrawals_usd: toNumber(withdrawals),
+    start_usd: startNum,
+    end_usd: endNum,
+    start_doge_eq: startNum / start.price,
+    end_doge_eq: endNum / end.price,
+    deposits_usd: depositsNum,
+    withdrawals_usd: withdrawalsNum,
     income_usd: toNumber(income),
-    bot_pnl_usd: toNumber(bot),
+    bot_pnl_usd: botNum,
     unexplained_usd: toNumber(unexplained),
     price_effect_usd: toNumber(priceEffect),
-    return_ex_flows_pct: percentOf(endUsd.minus(startUsd).minus(deposits).plus(withdrawals), startUsd),
-    bot_return_pct: percentOf(bot, startUsd),
+    return_ex_flows_pct: percentOf(toNumber(endUsd.minus(startUsd).minus(deposits).plus(withdrawals)), startNum),
+    bot_return_pct: percentOf(botNum, startNum),
   };
   return { row, exact };
 }
@@ -118,6 +124,6 @@ function poolChangeAtEnd(a: SideTotals, b: SideTotals, pe: Decimal): { added: De
 }
 
 /** 100·part/whole; null when the start is not positive (a return on nothing is not a number). */
-export function percentOf(part: Decimal, whole: Decimal): number | null {
-  return whole.gt(0) ? toNumber(part.times(100).div(whole)) : null;
+export function percentOf(part: number, whole: number): number | null {
+  return whole > 0 ? (100 * part) / whole : null;
 }
