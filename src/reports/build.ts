@@ -1,7 +1,7 @@
 import { periodEnd, periodStart } from './periods.js';
 import { specOf } from './record.js';
 import { computeRow, type ComputedRow, type RowBounds } from './rows.js';
-import type { ReportsState } from './state.js';
+import { MAX_STORED_PERIODS, type ReportsState } from './state.js';
 import { summarize } from './summary.js';
 import type { ReportConfig, ReportSample, ReportView } from './types.js';
 
@@ -54,11 +54,13 @@ export function buildRows(state: ReportsState | undefined, cfg: ReportConfig): C
   if (state.period_sec !== cfg.periodSec || state.tz !== cfg.tz) return [];
   const spec = specOf(cfg);
   const openStart = periodStart(spec, state.last_ts);
+  // Never more rows than could be retained, whatever a restored state says (recordSample trims it next tick).
+  const floor = periodStart(spec, state.last_ts - (cfg.periodSec === 86_400 ? 1001 * 86_400 : MAX_STORED_PERIODS * cfg.periodSec));
   const out: ComputedRow[] = [];
   let prev: ReportSample | null = state.anchor;
   let i = 0;
   const closes = state.closes;
-  for (let start = state.first_start; start <= openStart; ) {
+  for (let start = Math.max(state.first_start, floor); start <= openStart; ) {
     const end = periodEnd(spec, start);
     let last: ReportSample | null = null;
     while (i < closes.length && (closes[i] as ReportSample).ts < end) {

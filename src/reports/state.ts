@@ -3,6 +3,8 @@ import type { ReportSample, SideTotals } from './types.js';
 
 /** Hard cap on stored periods (short REPORT_PERIOD_SEC values): the state is saved every tick. */
 export const MAX_STORED_PERIODS = 2000;
+/** Times a restored state may hold: unix seconds from 1970 to well past 2200 (Intl refuses dates beyond ±8.64e12 s). */
+const MAX_TS = 1e10;
 
 /**
  * What the reports keep inside `__recon_state_v1__` (field `reports`). Rows are never stored: they are a pure
@@ -50,8 +52,8 @@ export function restoreReportsState(raw: unknown, repairs: string[]): ReportsSta
   if (dropped > 0) repairs.push(`reports: dropped ${dropped} malformed or out-of-order sample${dropped === 1 ? '' : 's'}`);
   const anchor = restoreSample(raw.anchor);
   if (raw.anchor !== undefined && raw.anchor !== null && anchor === null) repairs.push('reports: anchor sample malformed; the oldest period starts incomplete');
-  const firstStart = finiteOrNull(raw.first_start);
-  const newest = Math.max(finiteOrNull(raw.last_ts) ?? -Infinity, closes.at(-1)?.ts ?? -Infinity);
+  const firstStart = isTime(raw.first_start) ? raw.first_start : null;
+  const newest = Math.max(isTime(raw.last_ts) ? raw.last_ts : -Infinity, closes.at(-1)?.ts ?? -Infinity);
   return {
     period_sec: periodSec,
     tz,
@@ -66,7 +68,7 @@ export function restoreSample(v: unknown): ReportSample | null {
   if (!isRecord(v)) return null;
   const ts = v.ts;
   const price = v.price;
-  if (typeof ts !== 'number' || !Number.isFinite(ts) || typeof price !== 'number' || !Number.isFinite(price) || price <= 0) return null;
+  if (!isTime(ts) || typeof price !== 'number' || !Number.isFinite(price) || price <= 0) return null;
   if (!isDecimalString(v.base) || !isDecimalString(v.quote)) return null;
   const sides = ['flows_in', 'flows_out', 'pool_changes', 'income', 'trading'] as const;
   const parsed: Partial<Record<(typeof sides)[number], SideTotals>> = {};
@@ -98,6 +100,10 @@ function restoreSides(v: unknown): SideTotals | null {
   const base = v.base ?? '0';
   const quote = v.quote ?? '0';
   return isDecimalString(base) && isDecimalString(quote) ? { base, quote } : null;
+}
+
+function isTime(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < MAX_TS;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

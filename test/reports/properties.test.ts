@@ -42,10 +42,10 @@ interface Tick {
   outage: boolean;
 }
 
-function simulate(ticks: readonly Tick[], ownPnl: boolean, drift = true): Array<[number, ReportSample | null]> {
+function simulate(ticks: readonly Tick[], ownPnl: boolean, drift = true, from = T0 + 1234): Array<[number, ReportSample | null]> {
   const z = () => ({ base: new Big(0), quote: new Big(0) });
   const a: Account = { base: new Big(50_000), quote: new Big(5_000), tot: { in: z(), out: z(), income: z(), trading: z() } };
-  let t = T0 + 1234;
+  let t = from;
   let pnl = 0;
   const out: Array<[number, ReportSample | null]> = [];
   for (const k of ticks) {
@@ -105,12 +105,14 @@ const configs: ReportConfig[] = [
   { periodSec: 4 * 3600, tz: 'UTC', retentionDays: 90 },
 ];
 const RUNS = { numRuns: 150 };
+/** Any moment of 2026, so histories cross the daylight-saving changes of Berlin and New York. */
+const anyStart = fc.integer({ min: Date.UTC(2026, 0, 1) / 1000, max: Date.UTC(2026, 11, 1) / 1000 });
 
 describe('report properties', () => {
   it('the identity holds for random histories and prices: exactly in big.js, to 1e-9 in the JSON numbers', () => {
     fc.assert(
-      fc.property(fc.array(tick, { minLength: 1, maxLength: 60 }), fc.constantFrom(...configs), fc.boolean(), (ticks, cfg, ownPnl) => {
-        const rows = buildRows(record(simulate(ticks, ownPnl), cfg), cfg);
+      fc.property(fc.array(tick, { minLength: 1, maxLength: 60 }), fc.constantFrom(...configs), fc.boolean(), anyStart, (ticks, cfg, ownPnl, from) => {
+        const rows = buildRows(record(simulate(ticks, ownPnl, true, from), cfg), cfg);
         for (const { row, exact } of rows) {
           if (exact === null) continue;
           const rebuilt = exact.start_usd.plus(exact.price_effect_usd).plus(exact.deposits_usd).minus(exact.withdrawals_usd).plus(exact.income_usd).plus(exact.bot_pnl_usd).plus(exact.unexplained_usd);
@@ -133,8 +135,8 @@ describe('report properties', () => {
 
   it('periods chain: each complete row starts where the last complete one ended; the sum of all is the whole change', () => {
     fc.assert(
-      fc.property(fc.array(tick, { minLength: 1, maxLength: 60 }), fc.constantFrom(...configs), (ticks, cfg) => {
-        const history = simulate(ticks, false);
+      fc.property(fc.array(tick, { minLength: 1, maxLength: 60 }), fc.constantFrom(...configs), anyStart, (ticks, cfg, from) => {
+        const history = simulate(ticks, false, true, from);
         const state = record(history, cfg);
         const rows = buildRows(state, cfg);
         const complete = rows.filter((r) => r.exact !== null);

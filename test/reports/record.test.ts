@@ -163,6 +163,17 @@ describe('report history: recording ticks', () => {
     expect(buildReport(state, berlin).periods).toEqual([]); // never mix bucketings
   });
 
+  it('rows of days at daylight-saving changes span 23 and 25 hours (Europe/Berlin)', () => {
+    const berlin: ReportConfig = { ...UTC_DAYS, tz: 'Europe/Berlin' };
+    const ticks: Tick[] = [];
+    for (let t = Date.UTC(2026, 2, 27) / 1000; t < Date.UTC(2026, 2, 31) / 1000; t += HOUR) ticks.push([t, {}]);
+    const hours = buildReport(run(ticks, berlin), berlin).periods.map((p) => (p.end_ts - p.start_ts) / HOUR);
+    expect(hours).toEqual([24, 24, 23, 24, 24]); // 27th (from 01:00 UTC), 28th, 29th, 30th, 31st (open)
+    const autumn: Tick[] = [];
+    for (let t = Date.UTC(2026, 9, 24) / 1000; t < Date.UTC(2026, 9, 27) / 1000; t += HOUR) autumn.push([t, {}]);
+    expect(buildReport(run(autumn, berlin), berlin).periods.map((p) => (p.end_ts - p.start_ts) / HOUR)).toEqual([24, 25, 24, 24]);
+  });
+
   it('short periods keep at most REPORT_RETENTION_DAYS and 2000 periods', () => {
     const cfg: ReportConfig = { periodSec: 60, tz: 'UTC', retentionDays: 90 };
     const ticks: Tick[] = [];
