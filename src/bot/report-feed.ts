@@ -48,12 +48,15 @@ export class ReportFeed {
   }
 
   private recordUnsafe(state: ReconState, now: number, price: Observed<number>, balances: Observed<{ base: string; quote: string }>, botPnlUsd: number | null): void {
+    // While a ledger poll is still paging, the balances may hold rows the totals do not yet: wait for it, so a
+    // flow is not booked as unexplained in one period and back in the next.
+    const aligned = state.poll.pending === null;
     const sample = makeSample({
       ts: now,
       price: price.value,
       priceOk: price.ok,
       balances: balances.value,
-      balancesOk: balances.ok,
+      balancesOk: balances.ok && aligned,
       baselineTs: state.baseline?.ts ?? null,
       totals: state.totals as TotalsInput,
       botPnlUsd: this.ownPnl ? botPnlUsd : null,

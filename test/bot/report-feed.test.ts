@@ -29,6 +29,16 @@ describe('the loop side of the reports', () => {
     expect(feed.exports?.report.periods[0]).toMatchObject({ complete: true, start_usd: 2000 });
   });
 
+  it('waits while a ledger poll is still paging (balances may be ahead of the totals)', () => {
+    const { feed, state } = setup();
+    state.poll.pending = { start: T - 900, end: T, ofs: 50, pages: 1, newest: null };
+    feed.record(state, T, ok(0.1), ok({ base: '10000', quote: '1300' }), null);
+    expect(state.reports?.closes ?? []).toEqual([]);
+    state.poll.pending = null;
+    feed.record(state, T + 30, ok(0.1), ok({ base: '10000', quote: '1300' }), null);
+    expect(state.reports?.closes.length).toBe(1);
+  });
+
   it("uses the bot's own P&L only with an http or supabase source", () => {
     for (const [env, expected] of [
       [{}, null],
