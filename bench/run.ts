@@ -19,13 +19,13 @@ type Bench = () => Promise<Omit<BenchResult, 'seconds'>>;
 
 const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['ledger-processing', ledgerProcessing],
+  ['reports', reports],
   ['private-call-cost', privateCallCost],
   ['flow-latency', flowLatency],
   ['payload-size', payloadSize],
   ['status-throughput', statusThroughput],
   ['dashboard-render', dashboardRender],
   ['memory', memory],
-  ['reports', reports],
 ];
 
 async function main(): Promise<void> {

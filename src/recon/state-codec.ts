@@ -1,6 +1,6 @@
-import { restoreReportsState } from '../reports/state.js';
 import { isDecimalString } from './decimal.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
+import { restoreReportsState } from '../reports/state.js';
 import type { AuditEntry, Baseline, FlowRecord } from './types.js';
 
 /** A bound on restored seen ids (a poll window holds far fewer); guards memory against a corrupt file. */
@@ -53,6 +53,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   const flows = listOf(raw.flows, restoreFlow, 'flow', repairs);
   state.flows = flows.slice(-historyMax);
   state.audit = listOf(raw.audit, restoreAudit, 'audit entry', repairs).slice(-historyMax);
+  if (raw.reports !== undefined) state.reports = restoreReportsState(raw.reports, repairs);
 
   if (isRecord(raw.totals)) {
     const t = raw.totals;
@@ -86,7 +87,6 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
     state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
   }
-  if (raw.reports !== undefined) state.reports = restoreReportsState(raw.reports, repairs);
   // Without a baseline the flow bookkeeping means nothing: the next baseline already holds those flows.
   // Start afresh, keeping only what protects the API key (nonce floor, budget and any pause).
   if (state.baseline === null && (state.cursor !== null || state.totals.count > 0 || state.flows.length > 0)) {

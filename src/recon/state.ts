@@ -1,5 +1,5 @@
-import type { ReportsState } from '../reports/state.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
+import type { ReportsState } from '../reports/state.js';
 
 /** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
 export interface FlowTotals {
@@ -57,11 +57,11 @@ export interface ReconState {
   unapplied: { base: string; quote: string };
   skipped_rows: SkippedRows;
   poll: PollHealth;
+  /** Period report samples (src/reports/state.ts); absent in states saved before reports existed. */
+  reports?: ReportsState;
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
   budget: { counter: number; ts: number; paused_until?: number | null } | null;
-  /** Period report samples (src/reports/state.ts); absent in states saved before reports existed. */
-  reports?: ReportsState;
 }
 
 export function emptyReconState(): ReconState {
