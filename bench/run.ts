@@ -6,13 +6,13 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dashboardRender } from './dashboard-render.js';
 import { flowLatency } from './flow-latency.js';
+import { reports } from './reports.js';
 import { ledgerProcessing } from './ledger-processing.js';
 import { table, type BenchResult } from './lib/report.js';
 import { stage4Fixture } from './lib/stage4.js';
 import { memory } from './memory.js';
 import { payloadSize } from './payload-size.js';
 import { privateCallCost } from './private-call-cost.js';
-import { reports } from './reports.js';
 import { statusThroughput } from './status-throughput.js';
 
 type Bench = () => Promise<Omit<BenchResult, 'seconds'>>;

@@ -70,7 +70,6 @@ export function createApp(opts: AppOptions): express.Express {
   });
 
   app.use(requireToken(opts.token));
-  app.use(reportRoutes(opts.reports ?? (() => null)));
 
   // Serialized once per tick: the cached bytes are reused until the loop publishes a new payload object.
   const statusBytes = cacheByIdentity((s: StatusPayload) => Buffer.from(JSON.stringify(s), 'utf8'));
@@ -111,6 +110,9 @@ export function createApp(opts: AppOptions): express.Express {
     chartCache ??= createChartCache(await loadChartModule(publicDir));
     res.type('image/svg+xml; charset=utf-8').send(chartCache(status, range, theme as ChartThemeName));
   });
+
+  // Period reports and CSV exports (behind the token like everything here).
+  app.use(reportRoutes(opts.reports ?? (() => null)));
 
   app.get('/metrics', async (_req, res) => {
     if (opts.metrics === undefined) {
