@@ -8,6 +8,7 @@ import { alertCost } from './alert-cost.js';
 import { catchUp } from './catch-up.js';
 import { dashboardRender } from './dashboard-render.js';
 import { flowLatency } from './flow-latency.js';
+import { reports } from './reports.js';
 import { ledgerProcessing } from './ledger-processing.js';
 import { table, type BenchResult } from './lib/report.js';
 import { stage4Fixture } from './lib/stage4.js';
@@ -21,6 +22,7 @@ type Bench = () => Promise<Omit<BenchResult, 'seconds'>>;
 
 const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['ledger-processing', ledgerProcessing],
+  ['reports', reports],
   ['private-call-cost', privateCallCost],
   ['flow-latency', flowLatency],
   ['catch-up', catchUp],

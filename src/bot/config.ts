@@ -62,6 +62,15 @@ const flowTypes = z
     message: `must be a comma list of ${FLOW_TYPE_NAMES.join(', ')}`,
   });
 
+/** reports: the canonical name of an IANA zone `Intl` knows (`europe/berlin` → `Europe/Berlin`), else null. */
+function ianaZone(v: string): string | null {
+  try {
+    return v === '' ? null : new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Every variable of DESIGN.md section 3 with its default. Each entry is parsed from a string. */
@@ -93,6 +102,15 @@ const schema = z.object({
   EQUITY_TS_RETENTION_DAYS: num({ min: 1, max: 90 }).default(7),
   EQUITY_TS_SPARKLINE_7D_STEP: num({ min: 1, max: 1000, int: true }).default(12),
   DASHBOARD_FLOW_PANELS_ENABLED: bool.default(false),
+  // reports (DESIGN.md section 17): period roll-forward rows kept in __recon_state_v1__
+  REPORT_PERIOD_SEC: num({ min: 1, max: 366 * 86_400, int: true }).default(86_400),
+  REPORT_TZ: z
+    .string()
+    .trim()
+    .refine((v) => ianaZone(v) !== null, { message: 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York' })
+    .transform((v) => ianaZone(v) ?? v)
+    .default('UTC'),
+  REPORT_RETENTION_DAYS: num({ min: 1, max: 1000, int: true }).default(90),
   BOT_PNL_SOURCE: z.enum(['none', 'http', 'supabase']).default('none'),
   BOT_PNL_URL: url.optional(),
   BOT_PNL_FIELD: z.string().trim().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be a dotted path such as pnl_usd or stats.pnl').default('pnl_usd'),
@@ -233,6 +251,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (c.FLOW_DETECTION_ENABLED && c.PRIVATE_CALLS_PER_LOOP < 2) {
     crossProblems.push('PRIVATE_CALLS_PER_LOOP: must be at least 2 with FLOW_DETECTION_ENABLED (a Ledgers page costs 2)');
+  }
+  // reports: a period shorter than a tick would be all gaps
+  if (c.REPORT_PERIOD_SEC < c.LOOP_INTERVAL_SEC) {
+    crossProblems.push(`REPORT_PERIOD_SEC: must be at least LOOP_INTERVAL_SEC (${c.LOOP_INTERVAL_SEC}); a period needs a tick to close it`);
   }
   const tierMax = TIERS[c.KRAKEN_TIER].max;
   if (c.KRAKEN_BUDGET_RESERVE + 2 > tierMax) {

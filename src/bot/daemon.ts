@@ -16,6 +16,7 @@ import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
 import { captureLastKnown } from './last-known.js';
 import type { PnlTracker } from './pnl-source.js';
+import { ReportFeed } from './report-feed.js';
 import { buildStatus } from './status-builder.js';
 import { logThrottle } from './throttle-log.js';
 import type { StatusPayload } from './status-types.js';
@@ -64,6 +65,7 @@ interface PairAssets {
 export class Daemon {
   readonly budget: RateBudget;
   readonly equity: EquityRecorder;
+  readonly reports: ReportFeed;
   readonly nonces: NonceSource;
   readonly kraken: KrakenApi;
   state: ReconState;
@@ -120,6 +122,7 @@ export class Daemon {
       persistent: this.config.EQUITY_TS_ENABLED,
       retentionDays: this.config.EQUITY_TS_RETENTION_DAYS,
     });
+    this.reports = new ReportFeed(this.config, this.log);
     this.policy = {
       flowTypes: this.config.FLOW_TYPES,
       lookbackSec: this.config.FLOW_LOOKBACK_SEC,
@@ -173,6 +176,7 @@ export class Daemon {
       this.maybeSetBaseline();
       this.applyAutoAdjustCatchUp();
       this.figures = this.reconcileNow();
+      this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd());
       this.sampleEquity();
       await this.flushEquityIfDue();
       await this.saveStateIfDirty();
@@ -192,6 +196,11 @@ export class Daemon {
         this.deps.onStatus?.(this.status);
       } catch (err) {
         this.log.error({ err }, 'building /status failed');
+      }
+      try {
+        this.reports.publish(this.state, this.equity.points);
+      } catch (err) {
+        this.log.error({ err }, 'building the report failed');
       }
     }
   }

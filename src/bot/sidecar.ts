@@ -72,6 +72,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
 
   const app = createApp({
     getStatus: () => daemon.status,
+    reports: () => daemon.reports.exports,
     health: () => daemon.health(),
     live: () => daemon.liveness(),
     ready: () => daemon.readiness(),

@@ -2,8 +2,10 @@ import { gzipSync } from 'node:zlib';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { ReportExports } from '../bot/report-feed.js';
 import type { StatusPayload } from '../bot/status-types.js';
 import { requireToken } from './auth.js';
+import { reportRoutes } from './report-routes.js';
 import { loadChartModule } from './chart-module.js';
 import { createChartCache, type ChartThemeName } from './chart-svg.js';
 import { cacheByIdentity } from './identity-cache.js';
@@ -36,6 +38,8 @@ export interface AppOptions {
   logger: Logger;
   /** Where index.html, dashboard.js and chart.js live (default: the repository's public/). */
   publicDir?: string | undefined;
+  /** Period reports and CSV exports published by the last tick (/report, /report.csv, /flows.csv, /equity.csv); 503 while null. */
+  reports?: (() => ReportExports | null) | undefined;
 }
 
 const NO_STORE = 'no-store';
@@ -135,6 +139,9 @@ export function createApp(opts: AppOptions): express.Express {
     chartCache ??= createChartCache(await loadChartModule(publicDir));
     res.type('image/svg+xml; charset=utf-8').send(chartCache(status, range, theme as ChartThemeName));
   });
+
+  // Period reports and CSV exports (behind the token like everything here).
+  app.use(reportRoutes(opts.reports ?? (() => null)));
 
   app.get('/metrics', async (_req, res) => {
     if (opts.metrics === undefined) {

@@ -2,6 +2,7 @@ import { restoreAlertState } from '../alerts/state.js';
 import { isDecimalString } from './decimal.js';
 import { restoreLastKnown } from './last-known.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
+import { restoreReportsState } from '../reports/state.js';
 import type { AuditEntry, Baseline, FlowRecord } from './types.js';
 
 /** A bound on restored seen ids (a poll window holds far fewer); guards memory against a corrupt file. */
@@ -54,6 +55,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   const flows = listOf(raw.flows, restoreFlow, 'flow', repairs);
   state.flows = flows.slice(-historyMax);
   state.audit = listOf(raw.audit, restoreAudit, 'audit entry', repairs).slice(-historyMax);
+  if (raw.reports !== undefined) state.reports = restoreReportsState(raw.reports, repairs);
 
   if (isRecord(raw.totals)) {
     const t = raw.totals;

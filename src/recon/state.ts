@@ -1,6 +1,7 @@
 import type { AlertState } from '../alerts/state.js';
 import type { LastKnown } from './last-known.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
+import type { ReportsState } from '../reports/state.js';
 
 /** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
 export interface FlowTotals {
@@ -58,6 +59,8 @@ export interface ReconState {
   unapplied: { base: string; quote: string };
   skipped_rows: SkippedRows;
   poll: PollHealth;
+  /** Period report samples (src/reports/state.ts); absent in states saved before reports existed. */
+  reports?: ReportsState;
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
   budget: { counter: number; ts: number; paused_until?: number | null } | null;

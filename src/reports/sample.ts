@@ -1,0 +1,67 @@
+import { isDecimalString } from '../recon/decimal.js';
+import type { ReportSample, SideTotals } from './types.js';
+
+/** Per side, as `ReconState.totals` holds them once the ledger categories are tracked (absent before: zero). */
+interface LooseSides {
+  readonly base?: unknown;
+  readonly quote?: unknown;
+}
+
+/** The cumulative totals a sample reads; the category totals are optional so older states and builds work. */
+export interface TotalsInput {
+  readonly base_in: string;
+  readonly base_out: string;
+  readonly quote_in: string;
+  readonly quote_out: string;
+  readonly income?: LooseSides | undefined;
+  readonly trading?: LooseSides | undefined;
+  readonly pool_changes?: LooseSides | undefined;
+}
+
+export interface SampleInput {
+  readonly ts: number;
+  /** The tick's price; null or not ok: no sample. */
+  readonly price: number | null;
+  readonly priceOk: boolean;
+  /** Pool balances; null, or the last read failed (stale): no sample. */
+  readonly balances: { readonly base: string; readonly quote: string } | null;
+  readonly balancesOk: boolean;
+  /** The baseline's time (it never moves); null before the first baseline: no sample. */
+  readonly baselineTs: number | null;
+  readonly totals: TotalsInput;
+  /** The bot's own P&L since the baseline (http/supabase sources), null without one. */
+  readonly botPnlUsd: number | null;
+}
+
+/**
+ * The tick's report sample, or null when the tick cannot value the account (no price, no fresh balances, no
+ * baseline): the report then shows what it knows and never invents a balance.
+ */
+export function makeSample(input: SampleInput): ReportSample | null {
+  const { price, balances } = input;
+  if (!input.priceOk || price === null || !Number.isFinite(price) || price <= 0) return null;
+  if (!input.balancesOk || balances === null || !isDecimalString(balances.base) || !isDecimalString(balances.quote)) return null;
+  if (input.baselineTs === null) return null;
+  const t = input.totals;
+  return {
+    ts: input.ts,
+    price,
+    base: balances.base,
+    quote: balances.quote,
+    epoch: input.baselineTs,
+    flows_in: { base: dec(t.base_in), quote: dec(t.quote_in) },
+    flows_out: { base: dec(t.base_out), quote: dec(t.quote_out) },
+    pool_changes: sides(t.pool_changes),
+    income: sides(t.income),
+    trading: sides(t.trading),
+    bot_pnl_usd: input.botPnlUsd !== null && Number.isFinite(input.botPnlUsd) ? input.botPnlUsd : null,
+  };
+}
+
+function sides(v: LooseSides | undefined): SideTotals {
+  return { base: dec(v?.base), quote: dec(v?.quote) };
+}
+
+function dec(v: unknown): string {
+  return isDecimalString(v) ? v : '0';
+}
