@@ -92,11 +92,12 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   if (raw.alerts !== undefined) state.alerts = restoreAlertState(raw.alerts);
   if (raw.last_known !== undefined) state.last_known = restoreLastKnown(raw.last_known);
   // Without a baseline the flow bookkeeping means nothing: the next baseline already holds those flows.
-  // Start afresh, keeping only what protects the API key (nonce floor, budget and any pause).
+  // Start afresh, keeping what protects the API key (nonce floor, budget and any pause), what was alerted, and
+  // the closed report periods (a sample records its baseline's time, so the period spanning the reset is incomplete).
   if (state.baseline === null && (state.cursor !== null || state.totals.count > 0 || state.flows.length > 0)) {
     repairs.push('flow history without a baseline; flow tracking restarts with the next baseline');
     const fresh = emptyReconState();
-    return { state: { ...fresh, saved_ts: state.saved_ts, nonce_floor: state.nonce_floor, budget: state.budget, alerts: state.alerts }, repairs };
+    return { state: { ...fresh, saved_ts: state.saved_ts, nonce_floor: state.nonce_floor, budget: state.budget, alerts: state.alerts, ...(state.reports === undefined ? {} : { reports: state.reports }) }, repairs };
   }
   return { state, repairs };
 }
