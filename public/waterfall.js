@@ -159,7 +159,7 @@ export function waterfallDomain(bars) {
   let lo = Math.min(...levels);
   let hi = Math.max(...levels);
   const mag = Math.max(Math.abs(lo), Math.abs(hi));
-  if ((lo <= 0 && hi >= 0) || hi - lo >= 0.5 * mag) {
+  if ((lo <= 0 && hi >= 0) || hi - lo >= 0.5 * mag || mag < 1e-6) {
     lo = Math.min(lo, 0);
     hi = Math.max(hi, 0);
     if (hi - lo < 1e-9) hi = lo + 1; // all levels at zero (or a rounding hair from it)
@@ -183,13 +183,15 @@ const MIN_BAR = 2;
  * @param {{ width: number, decimals?: number }} opts
  */
 export function waterfallLayout(bars, opts) {
-  const width = Math.max(220, Math.min(4000, Math.round(isNum(opts.width) ? opts.width : 600)));
   const decimals = opts.decimals ?? 2;
   const values = bars.map((b) => (b.kind === 'total' ? formatNumber(b.value, decimals) : formatSigned(b.value, decimals)));
   const labelW = Math.ceil(Math.max(4, ...bars.map((b) => b.label.length)) * CHAR_W + 10);
   const valueW = Math.ceil(Math.max(4, ...values.map((v) => v.length)) * CHAR_W + 10);
+  // Too narrow for the text: the drawing widens and the page scales it down (viewBox), text shrinks a little.
+  const asked = Math.round(isNum(opts.width) ? opts.width : 600);
+  const width = Math.min(4000, Math.max(220, asked, labelW + valueW + 60));
   const plotX = labelW;
-  const plotW = Math.max(40, width - labelW - valueW);
+  const plotW = width - labelW - valueW;
   const domain = waterfallDomain(bars);
   const xOf = (v) => plotX + ((v - domain.lo) / (domain.hi - domain.lo)) * plotW;
   const rows = bars.map((b, i) => {
@@ -205,6 +207,7 @@ export function waterfallLayout(bars, opts) {
       x = b.kind === 'down' ? a - MIN_BAR : a; // a tiny step still shows, pointing its way
       w = MIN_BAR;
     }
+    x = Math.min(Math.max(x, plotX), plotX + plotW - w); // a minimum-width bar at an edge stays inside
     return { ...b, text: values[i], x, w, y, h: BAR_H, startX: a, endX: z, rowY: TOP + i * ROW_H };
   });
   const caption = domain.cut ? `Bars start at ${formatNumber(domain.anchor, 0)}, not zero` : '';
