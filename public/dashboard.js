@@ -247,8 +247,9 @@ function renderRecon(p) {
       pnl?.ok === false ? 'warn' : '',
     ],
     [flowsOn ? 'Drift (raw)' : 'Drift', signed(br.drift_doge), `${isNum(br.drift_pct) ? `${signed(br.drift_pct)} %` : '—'} · ${str(br.status, 'unknown')}`, flowsOn ? '' : toneOf(br.status)],
-    ['Deposits', ef ? `+${num(ef.deposits_doge_eq)}` : '—', flowsSub ?? unit, ef ? 'up' : ''],
-    ['Withdrawals', ef ? `\u2212${num(Math.abs(ef.withdrawals_doge_eq))}` : '—', flowsSub ?? unit, ef ? 'down' : ''],
+    // Signed magnitudes; a zero total reads "0.00" (never "−0.00" or "+0.00").
+    ['Deposits', ef ? signed(Math.abs(ef.deposits_doge_eq)) : '—', flowsSub ?? unit, ef ? 'up' : ''],
+    ['Withdrawals', ef ? signed(-Math.abs(ef.withdrawals_doge_eq)) : '—', flowsSub ?? unit, ef ? 'down' : ''],
     ['Net flows', ef ? signed(ef.cumulative_doge_eq) : '—', ef ? `${isNum(ef.flow_count) ? ef.flow_count : 0} flows since baseline` : 'no flow data'],
   ];
   $('recon-metrics').replaceChildren(
