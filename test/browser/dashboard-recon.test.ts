@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusPayload } from '../../src/bot/status-types.js';
 import { makeStatus } from '../helpers/status-fixture.js';
-import type { reconFields} from '../helpers/status-fixture-recon.js';
+import type { reconFields } from '../helpers/status-fixture-recon.js';
 import { withReconFields, withoutReconFields } from '../helpers/status-fixture-recon.js';
 import { incompleteRow, makeReport, type ReportBody } from '../helpers/report-fixture.js';
 import { browserAvailable, launchBrowser, recordPage, screenshot, type PageRecorder } from '../helpers/browser.js';
