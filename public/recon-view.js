@@ -97,7 +97,7 @@ export function createReconView({ dom, waterfall }) {
     note.textContent =
       Math.abs(gap) >= 0.005
         ? `The terms do not add up to Current: ${signed(gap)} ${unit}-eq apart.`
-        : `Baseline + flows + income + bot P&L + unexplained = current, in ${unit}-eq at the current price.`;
+        : `Baseline${input.steps.some((st) => st.key === 'pool_changes') ? ' + pool changes' : ''} + flows + income + bot P&L + unexplained = current, in ${unit}-eq at the current price.`;
     note.classList.toggle('tone-warn', Math.abs(gap) >= 0.005);
   }
 

@@ -147,7 +147,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
         ret: isNum(row.return_ex_flows_pct) ? `${signed(row.return_ex_flows_pct)} %` : '—',
       };
       for (const [key, label] of COLUMNS) {
-        const td = el('td', key === 'period' ? 'period' : 'num', cells[key]);
+        const td = el('td', key === 'period' ? 'period' : `num col-${key}`, cells[key]);
         td.setAttribute('data-label', label);
         if (key === 'unexplained' && isNum(row.unexplained_usd) && cells[key] !== num(0)) td.classList.add('tone-warn');
         if (key === 'ret' && isNum(row.return_ex_flows_pct)) td.classList.add(row.return_ex_flows_pct >= 0 ? 'tone-up' : 'tone-down');

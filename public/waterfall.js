@@ -166,8 +166,14 @@ export function waterfallDomain(bars) {
     return { lo, hi, anchor: 0, cut: false };
   }
   const span = Math.max(hi - lo, mag * 1e-4); // a flat account still gets an axis a float can resolve
-  if (lo > 0) return { lo: lo - 0.15 * span, hi: hi + 0.04 * span, anchor: lo - 0.15 * span, cut: true };
-  return { lo: lo - 0.04 * span, hi: hi + 0.15 * span, anchor: hi + 0.15 * span, cut: true };
+  // The cut sits a little beyond the lowest level, at a round number (37,000 rather than 37,824).
+  const unit = 10 ** (Math.floor(Math.log10(span)) - 1);
+  if (lo > 0) {
+    const cut = Math.floor((lo - 0.12 * span) / unit) * unit;
+    return { lo: cut, hi: hi + 0.04 * span, anchor: cut, cut: true };
+  }
+  const cut = Math.ceil((hi + 0.12 * span) / unit) * unit;
+  return { lo: lo - 0.04 * span, hi: cut, anchor: cut, cut: true };
 }
 
 const CHAR_W = 6.6; // px per character at font-size 12 (tabular figures), a safe over-estimate for layout
@@ -210,7 +216,7 @@ export function waterfallLayout(bars, opts) {
     x = Math.min(Math.max(x, plotX), plotX + plotW - w); // a minimum-width bar at an edge stays inside
     return { ...b, text: values[i], x, w, y, h: BAR_H, startX: a, endX: z, rowY: TOP + i * ROW_H };
   });
-  const caption = domain.cut ? `Bars start at ${formatNumber(domain.anchor, 0)}, not zero` : '';
+  const caption = domain.cut ? `Bars start at ${formatNumber(domain.anchor, Number.isInteger(domain.anchor) ? 0 : decimals)}, not zero` : '';
   const height = TOP + rows.length * ROW_H + (caption ? 18 : 4);
   return { width, height, plotX, plotW, labelW, valueW, domain, rows, caption };
 }

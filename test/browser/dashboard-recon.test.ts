@@ -7,7 +7,8 @@ import { makeStatus } from '../helpers/status-fixture.js';
 import type { reconFields } from '../helpers/status-fixture-recon.js';
 import { withReconFields, withoutReconFields } from '../helpers/status-fixture-recon.js';
 import { incompleteRow, makeReport, type ReportBody } from '../helpers/report-fixture.js';
-import { browserAvailable, launchBrowser, recordPage, screenshot, type PageRecorder } from '../helpers/browser.js';
+import { join } from 'node:path';
+import { ARTIFACTS_DIR, browserAvailable, launchBrowser, recordPage, screenshot, type PageRecorder } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../dashboard/harness.js';
 
 const RUN = browserAvailable();
@@ -301,7 +302,12 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
   });
 
   it('saves screenshots at 1280 and 375 px, light and dark, with no horizontal overflow', async () => {
-    const s = rich();
+    const s = rich((f) => {
+      const rf = f.balance_recon.roll_forward!;
+      rf.baseline += rf.unexplained + 135.25 + 2_500; // a pool change and an unexplained loss: every kind of step
+      rf.pool_changes = -2_500;
+      rf.unexplained = -135.25;
+    });
     const report = makeReport(s.ts);
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [375, 'light'], [375, 'dark']] as const) {
       const { page, rec } = await open(s, { width, scheme, report });
@@ -309,7 +315,12 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
       await page.click('#flows summary');
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       for (const id of ['rf-chart', 'period-chart']) expectNoCollisions(await readWaterfall(page, id), width);
-      await screenshot(page, `dashboard-recon-${width}${scheme === 'dark' ? '-dark' : ''}`);
+      const name = `dashboard-recon-${width}${scheme === 'dark' ? '-dark' : ''}`;
+      await screenshot(page, name);
+      // The two cards on their own, small enough to look at closely.
+      await page.locator('section.recon').screenshot({ path: join(ARTIFACTS_DIR, `${name}-card.png`) });
+      await page.locator('section.reports-card').screenshot({ path: join(ARTIFACTS_DIR, `${name}-reports.png`) });
+      await page.locator('section.flows-card').screenshot({ path: join(ARTIFACTS_DIR, `${name}-flows.png`) });
       expect(rec.errors).toEqual([]);
       await page.close();
     }
