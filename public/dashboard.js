@@ -395,7 +395,7 @@ function wireChart() {
 
 const FLOW_COLUMNS = ['Time', 'Type', 'Category', 'Asset', 'Wallet', 'Amount', 'Fee', `Value`, 'Baseline', 'Ledger id'];
 /** Column indices: numbers are right-aligned; the value column is labelled with the base asset. */
-const FLOW_COL = { type: 1, category: 2, amount: 5, fee: 6, value: 7, ledger: 9 };
+const FLOW_COL = { type: 1, category: 2, wallet: 4, amount: 5, fee: 6, value: 7, ledger: 9 };
 const isNumCol = (i) => i >= FLOW_COL.amount && i <= FLOW_COL.value;
 
 function renderFlows(p) {
@@ -419,7 +419,9 @@ function renderFlows(p) {
   }
   const table = el('table', 'flow-table');
   const head = el('tr');
-  FLOW_COLUMNS.forEach((c, i) => head.append(el('th', isNumCol(i) ? 'num' : '', c === 'Value' ? `${state.unit}-eq` : c)));
+  // An older sidecar sends neither category nor wallet: leave out two columns of dashes.
+  const skip = new Set(flows.some((f) => 'category' in f || 'wallet' in f) ? [] : [FLOW_COL.category, FLOW_COL.wallet]);
+  FLOW_COLUMNS.forEach((c, i) => skip.has(i) || head.append(el('th', isNumCol(i) ? 'num' : '', c === 'Value' ? `${state.unit}-eq` : c)));
   table.append(el('thead'), el('tbody'));
   table.tHead?.append(head);
   for (const f of flows) {
@@ -438,6 +440,7 @@ function renderFlows(p) {
       str(f.ledger_id),
     ];
     cells.forEach((text, i) => {
+      if (skip.has(i)) return;
       const td = el('td', i === FLOW_COL.ledger ? 'mono' : isNumCol(i) ? 'num' : '', text);
       td.setAttribute('data-label', i === FLOW_COL.value ? `${state.unit}-eq` : FLOW_COLUMNS[i]);
       if (i === FLOW_COL.type) td.classList.add(inflow ? 'tone-up' : 'tone-down');
