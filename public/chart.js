@@ -246,12 +246,16 @@ function valueAt(pts, ts) {
 export function markerText(m, unit, utc = false) {
   const deposit = m.type === 'deposit';
   const sign = deposit ? '+' : '\u2212';
-  const title = `${deposit ? 'Deposit' : 'Withdrawal'} ${withSign(sign, formatAmount(Math.abs(m.amount)))} ${m.asset}`;
+  // DESIGN 15: a marker may carry its category (an income row is a reward, not a deposit) and wallet.
+  const extra = /** @type {{ category?: unknown, wallet?: unknown }} */ (m);
+  const kind = extra.category === 'income' ? 'Income' : deposit ? 'Deposit' : 'Withdrawal';
+  const wallet = typeof extra.wallet === 'string' && extra.wallet !== '' ? ` \u00b7 ${extra.wallet}` : '';
+  const title = `${kind} ${withSign(sign, formatAmount(Math.abs(m.amount)))} ${m.asset}`;
   return {
     title,
     lines: [
       `\u2248 ${withSign(sign, formatNumber(Math.abs(m.doge_eq), 2))} ${unit}-eq`,
-      `${formatTime(m.ts, 'full', utc)} \u00b7 ${m.ledger_type}`,
+      `${formatTime(m.ts, 'full', utc)} \u00b7 ${m.ledger_type}${wallet}`,
       `ledger ${m.ledger_id}`,
     ],
   };
