@@ -433,7 +433,7 @@ function renderFlows(p) {
       str(f.category), // external (the owner's money) or income (rewards); absent from older sidecars
       str(f.asset),
       str(f.wallet),
-      isNum(f.amount) && f.amount > 0 ? `+${chart.formatAmount(f.amount)}` : chart.formatAmount(f.amount),
+      isNum(f.amount) && f.amount > 0 && chart.formatAmount(f.amount) !== chart.formatAmount(0) ? `+${chart.formatAmount(f.amount)}` : chart.formatAmount(f.amount),
       chart.formatAmount(f.fee),
       signed(f.doge_eq, 2),
       f.applied ? 'applied' : 'observed',

@@ -133,7 +133,7 @@ export function createReconView({ dom, waterfall }) {
       return;
     }
     const pool = Array.isArray(bal.pool) ? bal.pool.filter((w) => typeof w === 'string') : null;
-    const inPool = (w) => (pool ? pool.includes(w) : true);
+    const poolText = (w) => (!pool ? '' : pool.includes(w) ? 'pool' : 'not in pool'); // no list: do not guess
     const names = Object.keys(wallets).sort((a, b) => {
       const ia = pool ? pool.indexOf(a) : -1;
       const ib = pool ? pool.indexOf(b) : -1;
@@ -147,12 +147,12 @@ export function createReconView({ dom, waterfall }) {
     table.tHead?.append(head);
     for (const w of names) {
       const v = obj(wallets[w]);
-      const tr = el('tr', inPool(w) ? 'in-pool' : 'out-pool');
+      const tr = el('tr', poolText(w) === 'not in pool' ? 'out-pool' : 'in-pool');
       const name = el('td', 'wallet-name');
       name.append(el('span', 'mono', w));
       const hint = Object.prototype.hasOwnProperty.call(WALLET_HINTS, w) ? WALLET_HINTS[w] : '';
       if (hint && hint !== w) name.append(el('span', 'muted small', ` ${hint}`));
-      tr.append(name, el('td', 'num', num(v?.doge)), el('td', 'num', num(v?.usd)), el('td', 'small', inPool(w) ? 'pool' : 'not in pool'));
+      tr.append(name, el('td', 'num', num(v?.doge)), el('td', 'num', num(v?.usd)), el('td', 'small', poolText(w)));
       table.tBodies[0]?.append(tr);
     }
     const foot = el('tr', 'pool-total');

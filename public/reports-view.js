@@ -166,11 +166,14 @@ export function createReportsView({ dom, waterfall, getQuote }) {
     const daily = isNum(r.period_sec) && r.period_sec % 86_400 === 0;
     /** @type {Intl.DateTimeFormatOptions} */
     const opts = daily ? { weekday: 'short', day: 'numeric', month: 'short' } : { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
-    try {
-      return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone: str(r.tz, 'UTC') }).format(row.start_ts * 1000);
-    } catch {
-      return new Intl.DateTimeFormat('en-GB', opts).format(row.start_ts * 1000); // an unknown zone: the reader's
+    for (const zone of [{ timeZone: str(r.tz, 'UTC') }, {}]) {
+      try {
+        return new Intl.DateTimeFormat('en-GB', { ...opts, ...zone }).format(row.start_ts * 1000);
+      } catch {
+        // an unknown zone: try the reader's; a time out of range: no label
+      }
     }
+    return '—';
   }
 
   function drawCurrent(r) {

@@ -68,6 +68,8 @@ function roundsToZero(text) {
 }
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+/** A term the axis math can span: beyond ±1e15 sums of terms lose cents and sums of sums overflow. */
+const plausible = (v) => isNum(v) && Math.abs(v) < 1e15;
 
 /**
  * The bars of a waterfall: each step runs from the running level to level + value. `gap` is how far the end
@@ -104,8 +106,8 @@ export function rollForwardInput(rf) {
   if (rf === null || typeof rf !== 'object') return null;
   const r = /** @type {Record<string, unknown>} */ (rf);
   const terms = ['baseline', 'flows', 'income', 'bot_pnl', 'unexplained', 'current'];
-  if (!terms.every((k) => isNum(r[k]))) return null;
-  const pool = isNum(r['pool_changes']) ? /** @type {number} */ (r['pool_changes']) : 0;
+  if (!terms.every((k) => plausible(r[k]))) return null;
+  const pool = plausible(r['pool_changes']) ? /** @type {number} */ (r['pool_changes']) : 0;
   const n = (k) => /** @type {number} */ (r[k]);
   return {
     start: { key: 'baseline', label: 'Baseline', value: n('baseline') },
@@ -131,7 +133,7 @@ export function periodInput(row) {
   const r = /** @type {Record<string, unknown>} */ (row);
   if (r['complete'] === false) return null;
   const terms = ['start_usd', 'price_effect_usd', 'deposits_usd', 'withdrawals_usd', 'income_usd', 'bot_pnl_usd', 'unexplained_usd', 'end_usd'];
-  if (!terms.every((k) => isNum(r[k]))) return null;
+  if (!terms.every((k) => plausible(r[k]))) return null;
   const n = (k) => /** @type {number} */ (r[k]);
   return {
     start: { key: 'start', label: 'Start', value: n('start_usd') },

@@ -263,6 +263,59 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     await page.close();
   });
 
+  it('survives malformed new fields and a malformed report without an exception', async () => {
+    const s = withReconFields(makeStatus());
+    const bad = s as unknown as { balances: Record<string, unknown>; balance_recon: Record<string, unknown>; external_flows: { recent_flows: Record<string, unknown>[] } };
+    Object.assign(bad.balances, { wallets: { spot: 'x', F: null, '': { doge: 'a' }, ['__proto__']: { doge: 1 } }, pool: 'spot' });
+    Object.assign(bad.balance_recon, {
+      income_doge_eq: 'NaN', income_count: {}, unclassified: { rows: '3', types: ['a'] }, ledger_trading_doge_eq: {}, roll_forward: { baseline: 'x' }, bot_pnl: 'ledger',
+    });
+    bad.external_flows.recent_flows[0]!['category'] = 5;
+    bad.external_flows.recent_flows[0]!['wallet'] = null;
+    const report = { period_sec: 'day', tz: 5, summary: 'x', periods: [null, 5, { start_ts: 1e20, open: true, start_usd: 'x', complete: 'no' }] } as unknown as ReportBody;
+    const { page, rec } = await open(s, { report, width: 375 });
+    await page.locator('#reports-table tbody tr').first().waitFor();
+    expect(await page.locator('#reports-table tbody tr').count()).toBe(1);
+    expect(await page.locator('#period-chart').innerText()).toMatch(/no complete balances yet/);
+    expect(await page.locator('#rf-chart').innerText()).toBe('This sidecar does not report a roll-forward yet.');
+    expect(await page.locator('#unclassified').isVisible()).toBe(false);
+    expect(await page.locator('#recon-metrics').innerText()).not.toContain('Income');
+    expect(await page.locator('#wallets tbody tr').count()).toBe(4);
+    await page.click('#flows summary');
+    expect(await page.locator('#flow-list tbody tr').count()).toBe(s.external_flows.recent_flows.length);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(rec.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opened as /?token=...: loads its modules, sends the token to /report, and the CSV links carry it', async () => {
+    const TOKEN = 'page-t0ken-Secret';
+    const guarded = await startTestServer({ token: TOKEN, status: rich() });
+    try {
+      const page = await browser.newPage();
+      const rec = recordPage(page);
+      const auth: (string | undefined)[] = [];
+      const body = JSON.stringify(makeReport(Math.floor(Date.now() / 1000)));
+      await page.route('**/report', (route) => {
+        auth.push(route.request().headers()['authorization']);
+        return route.fulfill({ status: 200, contentType: 'application/json', body });
+      });
+      await page.goto(`${guarded.url}?token=${TOKEN}`);
+      await page.locator('#rf-chart svg.waterfall').waitFor();
+      await page.locator('#period-chart svg.waterfall').waitFor();
+      const hrefs = await page.locator('#reports-downloads a').evaluateAll((as: Element[]) => as.map((a) => a.getAttribute('href')));
+      // The token stays in the address bar (query auth): it goes along. A server that trades it for a session
+      // cookie and redirects (DESIGN 18) leaves nothing to carry: the cookie does the work, the token appears nowhere.
+      const viaQuery = new URL(page.url()).searchParams.get('token') === TOKEN;
+      expect(auth).toEqual([viaQuery ? `Bearer ${TOKEN}` : undefined]);
+      expect(hrefs).toEqual(['report.csv', 'flows.csv', 'equity.csv'].map((f) => (viaQuery ? `${f}?token=${TOKEN}` : f)));
+      expect(rec.errors).toEqual([]);
+      await page.close();
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('keeps hostile type, wallet and zone names as text', async () => {
     const s = rich((f) => {
       f.balance_recon.unclassified.types = { [XSS]: 2, '<b>bold</b>': 1 };

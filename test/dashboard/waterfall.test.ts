@@ -140,3 +140,26 @@ describe('waterfall.js SVG', () => {
     expect(svg).not.toContain('+0.00');
   });
 });
+
+describe('waterfall.js on hostile input', () => {
+  const term = fc.oneof(fc.double(), fc.constant(null), fc.constant(undefined), fc.string(), fc.integer(), fc.constant(-0), fc.constant(1e300));
+  const rfLike = fc.record({ baseline: term, pool_changes: term, flows: term, income: term, bot_pnl: term, unexplained: term, current: term });
+  const rowLike = fc.record({
+    start_usd: term, price_effect_usd: term, deposits_usd: term, withdrawals_usd: term, income_usd: term, bot_pnl_usd: term,
+    unexplained_usd: term, end_usd: term, open: fc.anything(), complete: fc.anything(),
+  });
+
+  it('never throws, and never draws NaN or Infinity, whatever the payload holds', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), rfLike, rowLike), fc.integer({ min: -10, max: 5000 }), (v, width) => {
+        for (const input of [wf.rollForwardInput(v), wf.periodInput(v)]) {
+          if (input === null) continue;
+          const svg = wf.buildWaterfallSvg({ input, width });
+          expect(svg).not.toMatch(/NaN|Infinity/);
+          expect(svg.match(/<g class="wf-row /g)!.length).toBe(input.steps.length + 2);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
