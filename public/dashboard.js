@@ -228,7 +228,7 @@ function renderRecon(p) {
   $('hero-pct').textContent = isNum(pct) ? `${signed(pct, 2)} %` : '—';
   $('hero-note').textContent = [
     thr !== null ? `warn above ±${num(thr, 2)} %` : null,
-    flowsOn ? 'deposits and withdrawals removed' : 'flow detection off: includes deposits and withdrawals',
+    flowsOn ? (isNum(br.income_doge_eq) ? 'deposits, withdrawals and income removed' : 'deposits and withdrawals removed') : 'flow detection off: includes deposits and withdrawals',
   ]
     .filter(Boolean)
     .join(' · ');
