@@ -53,7 +53,8 @@ export function createReportsView({ dom, waterfall, getQuote }) {
         state.report = null;
         state.error = '';
       } else if (!res.ok) {
-        state.error = res.status === 401 ? 'not authorized for /report' : `the sidecar answered HTTP ${res.status} for /report`;
+        state.error =
+          res.status === 401 ? 'not authorized for /report' : res.status === 503 ? 'the first report is not ready yet' : `the sidecar answered HTTP ${res.status} for /report`;
       } else {
         const body = await res.json();
         if (!obj(body) || !Array.isArray(body.periods)) throw new Error('not a report');
