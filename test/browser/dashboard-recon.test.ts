@@ -238,6 +238,28 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     await page.close();
   });
 
+  it('keeps the last good report on screen when a later /report poll fails', async () => {
+    const s = rich();
+    srv.setStatus(s);
+    const page = await browser.newPage();
+    const rec = recordPage(page);
+    let fail = false;
+    const body = JSON.stringify(makeReport(s.ts));
+    await page.route('**/report', (route) =>
+      fail ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"internal error"}' }) : route.fulfill({ status: 200, contentType: 'application/json', body }),
+    );
+    await page.clock.install({ time: Date.now() });
+    await page.goto(srv.url);
+    await page.locator('#reports-table tbody tr').first().waitFor();
+    fail = true;
+    await page.clock.runFor(61_000);
+    await expect.poll(() => page.locator('#reports-note').textContent(), { timeout: 5000 }).toBe('Showing the last report; the sidecar answered HTTP 500 for /report.');
+    expect(await page.locator('#reports-table tbody tr').count()).toBe(7);
+    expect(await page.locator('#period-chart svg.waterfall').count()).toBe(1);
+    expect(rec.errors.filter((e) => !/status of 500/.test(e))).toEqual([]); // the browser logs the 500 itself
+    await page.close();
+  });
+
   it('degrades quietly for an older sidecar: no new fields, /report 404', async () => {
     const s = withoutReconFields(rich());
     const { page, rec } = await open(s, { width: 375 });
