@@ -151,6 +151,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
         const td = el('td', key === 'period' ? 'period' : `num col-${key}`, cells[key]);
         td.setAttribute('data-label', label);
         if (key === 'unexplained' && isNum(row.unexplained_usd) && cells[key] !== num(0)) td.classList.add('tone-warn');
+        if (key === 'flows' && flows !== null) td.title = `deposits ${signed(row.deposits_usd)} · withdrawals ${signed(-row.withdrawals_usd)}`;
         if (key === 'ret' && isNum(row.return_ex_flows_pct)) td.classList.add(row.return_ex_flows_pct >= 0 ? 'tone-up' : 'tone-down');
         if (key === 'period' && (row.open || incomplete)) {
           td.append(el('span', 'muted small', row.open ? ' open' : ' balances missing'));

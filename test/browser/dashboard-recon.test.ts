@@ -385,6 +385,7 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
       rf.pool_changes = -2_500;
       rf.unexplained = -135.25;
     });
+    Object.assign(s.balance_recon, { adjusted_drift_doge: -135.25, adjusted_drift_pct: -0.338, adjusted_status: 'ok' }); // the headline agrees
     const report = makeReport(s.ts);
     for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [375, 'light'], [375, 'dark']] as const) {
       const { page, rec } = await open(s, { width, scheme, report });
