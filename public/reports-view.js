@@ -4,7 +4,8 @@
 // report on screen. Dependencies come in through createReportsView (see page-dom.js).
 
 const REPORT_POLL_MS = 60_000;
-const REPORT_RETRY_MISSING_MS = 5 * 60_000;
+const REPORT_RETRY_MISSING_MS = 5 * 60_000; // 404: this sidecar has no reports
+const REPORT_RETRY_WARMING_MS = 10_000; // 503: the first report is about to be published
 const FETCH_TIMEOUT_MS = 8000;
 const PERIODS_SHOWN = 7;
 
@@ -39,8 +40,8 @@ export function createReportsView({ dom, waterfall, getQuote }) {
   const { el, isNum, obj, arr, str } = dom;
   const signed = (v) => waterfall.formatSigned(v, 2);
   const num = (v) => waterfall.formatNumber(v, 2);
-  /** @type {{ report: any, error: string, missing: boolean, fetched: boolean }} */
-  const state = { report: null, error: '', missing: false, fetched: false };
+  /** @type {{ report: any, error: string, missing: boolean, warming: boolean, fetched: boolean }} */
+  const state = { report: null, error: '', missing: false, warming: false, fetched: false };
   dom.onResize(() => state.report && drawCurrent(state.report));
 
   async function fetchReport() {
@@ -49,6 +50,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
     try {
       const res = await fetch('report', { headers: authHeaders(), cache: 'no-store', signal: ctl.signal });
       state.missing = res.status === 404;
+      state.warming = res.status === 503;
       if (res.status === 404) {
         state.report = null;
         state.error = '';
@@ -62,6 +64,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
         state.error = '';
       }
     } catch (err) {
+      state.warming = false;
       state.error = err instanceof Error && err.name === 'AbortError' ? '/report did not answer in time' : 'could not read /report';
     } finally {
       clearTimeout(timer);
@@ -78,7 +81,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
         throw err; // surface it (devtools, tests) without stopping the poll loop
       });
     }
-    setTimeout(loop, state.missing ? REPORT_RETRY_MISSING_MS : REPORT_POLL_MS);
+    setTimeout(loop, state.missing ? REPORT_RETRY_MISSING_MS : state.warming && !state.report ? REPORT_RETRY_WARMING_MS : REPORT_POLL_MS);
   }
 
   function render() {

@@ -20,15 +20,13 @@ let srv: TestServer;
 interface Box { left: number; right: number; top: number; bottom: number }
 interface WfRow { key: string; kind: string; label: string; text: string; value: number; bar: Box; labelBox: Box; valueBox: Box }
 
-/** Opens the page on `status`; `/report` answers `report` (or the server's own 404 when undefined). */
+/** Opens the page on `status`; `/report` answers `report`, or 404 (a sidecar without the route) when absent. */
 async function open(status: StatusPayload, opts: { width?: number; scheme?: 'light' | 'dark'; report?: ReportBody } = {}): Promise<{ page: Page; rec: PageRecorder }> {
   srv.setStatus(status);
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: 900 }, colorScheme: opts.scheme ?? 'light' });
   const rec = recordPage(page);
-  if (opts.report) {
-    const body = opts.report;
-    await page.route('**/report', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) }));
-  }
+  const body = opts.report ? JSON.stringify(opts.report) : '{"error":"not found"}';
+  await page.route('**/report', (route) => route.fulfill({ status: opts.report ? 200 : 404, contentType: 'application/json', body }));
   await page.goto(srv.url);
   await expect.poll(() => page.locator('#health').textContent(), { timeout: 5000 }).toBe('healthy');
   return { page, rec };
@@ -235,6 +233,27 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     await expect.poll(() => count.status, { timeout: 5000 }).toBeGreaterThanOrEqual(6);
     expect(count.report).toBeGreaterThanOrEqual(1);
     expect(count.report).toBeLessThanOrEqual(2); // every 60 s, against /status every 4 s
+    await page.close();
+  });
+
+  it('waits for the first report (503) and asks again soon, not a minute later', async () => {
+    const s = rich();
+    srv.setStatus(s);
+    const page = await browser.newPage();
+    const rec = recordPage(page);
+    let ready = false;
+    const body = JSON.stringify(makeReport(s.ts));
+    await page.route('**/report', (route) =>
+      ready ? route.fulfill({ status: 200, contentType: 'application/json', body }) : route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"warming up"}' }),
+    );
+    await page.clock.install({ time: Date.now() });
+    await page.goto(srv.url);
+    await expect.poll(() => page.locator('#reports-placeholder').textContent(), { timeout: 5000 }).toBe('No report: the first report is not ready yet.');
+    ready = true;
+    await page.clock.runFor(11_000);
+    await page.locator('#reports-table tbody tr').first().waitFor({ timeout: 5000 });
+    expect(await page.locator('#reports-placeholder').isVisible()).toBe(false);
+    expect(rec.errors).toEqual([]); // the browser's line for the 503 of /report is expected (isMissingReport)
     await page.close();
   });
 

@@ -57,11 +57,12 @@ export function recordPage(page: Page): PageRecorder {
 }
 
 /**
- * A sidecar without the reports route answers `GET /report` with 404 and the page shows a placeholder for it;
- * the browser's own log line for that 404 is not a page error. Any other failed load still counts.
+ * A sidecar without the reports route answers `GET /report` with 404, and one whose first report is not
+ * published yet with 503; the page shows a placeholder for both. The browser's own log line for that answer
+ * is not a page error. Any other failed load still counts.
  */
 export function isMissingReport(text: string, url: string): boolean {
-  if (!/status of 404/.test(text)) return false;
+  if (!/status of (404|503)\b/.test(text)) return false;
   try {
     return new URL(url).pathname.endsWith('/report');
   } catch {
