@@ -91,6 +91,11 @@ export function formatAmount(value) {
   return value < 0 && Number(text.replace(/,/g, '')) !== 0 ? `\u2212${text}` : text;
 }
 
+/** Puts a sign before a formatted magnitude, except on zero (no "−0.00", no "+0.00"). */
+function withSign(sign, text) {
+  return /[1-9]/.test(text) ? `${sign}${text}` : text;
+}
+
 /**
  * Round tick values ("nice numbers": 1, 2, 2.5, 5 × 10^k) covering [min, max].
  * @param {number} min
@@ -241,12 +246,16 @@ function valueAt(pts, ts) {
 export function markerText(m, unit, utc = false) {
   const deposit = m.type === 'deposit';
   const sign = deposit ? '+' : '\u2212';
-  const title = `${deposit ? 'Deposit' : 'Withdrawal'} ${sign}${formatAmount(Math.abs(m.amount))} ${m.asset}`;
+  // DESIGN 15: a marker may carry its category (an income row is a reward, not a deposit) and wallet.
+  const extra = /** @type {{ category?: unknown, wallet?: unknown }} */ (m);
+  const kind = extra.category === 'income' ? 'Income' : deposit ? 'Deposit' : 'Withdrawal';
+  const wallet = typeof extra.wallet === 'string' && extra.wallet !== '' ? ` \u00b7 ${extra.wallet}` : '';
+  const title = `${kind} ${withSign(sign, formatAmount(Math.abs(m.amount)))} ${m.asset}`;
   return {
     title,
     lines: [
-      `\u2248 ${sign}${formatNumber(Math.abs(m.doge_eq), 2)} ${unit}-eq`,
-      `${formatTime(m.ts, 'full', utc)} \u00b7 ${m.ledger_type}`,
+      `\u2248 ${withSign(sign, formatNumber(Math.abs(m.doge_eq), 2))} ${unit}-eq`,
+      `${formatTime(m.ts, 'full', utc)} \u00b7 ${m.ledger_type}${wallet}`,
       `ledger ${m.ledger_id}`,
     ],
   };

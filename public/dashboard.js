@@ -237,7 +237,7 @@ function renderRecon(p) {
   $('hero-pct').textContent = isNum(pct) ? `${signed(pct, 2)} %` : '—';
   $('hero-note').textContent = [
     thr !== null ? `warn above ±${num(thr, 2)} %` : null,
-    flowsOn ? 'deposits and withdrawals removed' : 'flow detection off: includes deposits and withdrawals',
+    flowsOn ? (isNum(br.income_doge_eq) ? 'deposits, withdrawals and income removed' : 'deposits and withdrawals removed') : 'flow detection off: includes deposits and withdrawals',
   ]
     .filter(Boolean)
     .join(' · ');
@@ -256,9 +256,11 @@ function renderRecon(p) {
       pnl?.ok === false ? 'warn' : '',
     ],
     [flowsOn ? 'Drift (raw)' : 'Drift', signed(br.drift_doge), `${isNum(br.drift_pct) ? `${signed(br.drift_pct)} %` : '—'} · ${str(br.status, 'unknown')}`, flowsOn ? '' : toneOf(br.status)],
-    ['Deposits', ef ? `+${num(ef.deposits_doge_eq)}` : '—', flowsSub ?? unit, ef ? 'up' : ''],
-    ['Withdrawals', ef ? `\u2212${num(Math.abs(ef.withdrawals_doge_eq))}` : '—', flowsSub ?? unit, ef ? 'down' : ''],
+    // Signed magnitudes; a zero total reads "0.00" (never "−0.00" or "+0.00").
+    ['Deposits', ef ? signed(Math.abs(ef.deposits_doge_eq)) : '—', flowsSub ?? unit, ef ? 'up' : ''],
+    ['Withdrawals', ef ? signed(-Math.abs(ef.withdrawals_doge_eq)) : '—', flowsSub ?? unit, ef ? 'down' : ''],
     ['Net flows', ef ? signed(ef.cumulative_doge_eq) : '—', ef ? `${isNum(ef.flow_count) ? ef.flow_count : 0} flows since baseline` : 'no flow data'],
+    ...(views ? views.recon.metrics(p, state.unit) : []), // income, unclassified, the ledger's P&L
   ];
   $('recon-metrics').replaceChildren(
     ...metrics.map(([label, v, sub, tone]) => {
@@ -400,7 +402,10 @@ function wireChart() {
 
 // ---------- flow history ----------
 
-const FLOW_COLUMNS = ['Time', 'Type', 'Asset', 'Amount', 'Fee', `Value`, 'Baseline', 'Ledger id'];
+const FLOW_COLUMNS = ['Time', 'Type', 'Category', 'Asset', 'Wallet', 'Amount', 'Fee', `Value`, 'Baseline', 'Ledger id'];
+/** Column indices: numbers are right-aligned; the value column is labelled with the base asset. */
+const FLOW_COL = { type: 1, category: 2, wallet: 4, amount: 5, fee: 6, value: 7, ledger: 9 };
+const isNumCol = (i) => i >= FLOW_COL.amount && i <= FLOW_COL.value;
 
 function renderFlows(p) {
   const ef = obj(p.external_flows);
@@ -418,12 +423,14 @@ function renderFlows(p) {
   $('flow-count').textContent = `${flows.length} recent${isNum(ef.flow_count) ? ` · ${ef.flow_count} since baseline` : ''}${ef.enabled ? '' : ' · detection off'}`;
   const list = $('flow-list');
   if (flows.length === 0) {
-    list.replaceChildren(el('p', 'placeholder', 'No deposits or withdrawals since the baseline.'));
+    list.replaceChildren(el('p', 'placeholder', 'No deposits, withdrawals or income since the baseline.'));
     return;
   }
   const table = el('table', 'flow-table');
   const head = el('tr');
-  FLOW_COLUMNS.forEach((c, i) => head.append(el('th', i >= 3 && i <= 5 ? 'num' : '', c === 'Value' ? `${state.unit}-eq` : c)));
+  // An older sidecar sends neither category nor wallet: leave out two columns of dashes.
+  const skip = new Set(flows.some((f) => 'category' in f || 'wallet' in f) ? [] : [FLOW_COL.category, FLOW_COL.wallet]);
+  FLOW_COLUMNS.forEach((c, i) => skip.has(i) || head.append(el('th', isNumCol(i) ? 'num' : '', c === 'Value' ? `${state.unit}-eq` : c)));
   table.append(el('thead'), el('tbody'));
   table.tHead?.append(head);
   for (const f of flows) {
@@ -432,18 +439,22 @@ function renderFlows(p) {
     const cells = [
       chart.formatTime(f.time, 'full'),
       `${inflow ? '\u25B2' : '\u25BC'} ${str(f.type)}${f.subtype ? ` / ${f.subtype}` : ''}`,
+      str(f.category), // external (the owner's money) or income (rewards); absent from older sidecars
       str(f.asset),
-      isNum(f.amount) && f.amount > 0 ? `+${chart.formatAmount(f.amount)}` : chart.formatAmount(f.amount),
+      str(f.wallet),
+      isNum(f.amount) && f.amount > 0 && chart.formatAmount(f.amount) !== chart.formatAmount(0) ? `+${chart.formatAmount(f.amount)}` : chart.formatAmount(f.amount),
       chart.formatAmount(f.fee),
       signed(f.doge_eq, 2),
       f.applied ? 'applied' : 'observed',
       str(f.ledger_id),
     ];
     cells.forEach((text, i) => {
-      const td = el('td', i === 7 ? 'mono' : i >= 3 && i <= 5 ? 'num' : '', text);
-      td.setAttribute('data-label', i === 5 ? `${state.unit}-eq` : FLOW_COLUMNS[i]);
-      if (i === 1) td.classList.add(inflow ? 'tone-up' : 'tone-down');
-      if (i === 4 && f.fee === 0) td.classList.add('is-zero'); // hidden on phones to keep each flow compact
+      if (skip.has(i)) return;
+      const td = el('td', i === FLOW_COL.ledger ? 'mono' : isNumCol(i) ? 'num' : '', text);
+      td.setAttribute('data-label', i === FLOW_COL.value ? `${state.unit}-eq` : FLOW_COLUMNS[i]);
+      if (i === FLOW_COL.type) td.classList.add(inflow ? 'tone-up' : 'tone-down');
+      if (i === FLOW_COL.category) td.classList.add('flow-cat', f.category === 'income' ? 'cat-income' : 'cat-external');
+      if (i === FLOW_COL.fee && f.fee === 0) td.classList.add('is-zero'); // hidden on phones to keep each flow compact
       tr.append(td);
     });
     table.tBodies[0]?.append(tr);
@@ -514,7 +525,7 @@ function renderFooter(p) {
 function renderAll(p) {
   state.unit = str(obj(p.pair)?.base, 'DOGE');
   // Each block renders on its own: one bad block must not blank the rest of the page.
-  for (const render of [renderHeader, renderRecon, renderChart, renderFlows, renderSide, renderFooter]) {
+  for (const render of [renderHeader, renderRecon, renderReconMore, renderChart, renderFlows, renderSide, renderFooter]) {
     try {
       render(p);
     } catch (err) {
@@ -560,6 +571,39 @@ async function poll() {
   }
 }
 
+// ---------- view modules (recon detail, reports) ----------
+
+/** Loads a sibling module like chart.js: with this module's query, so a `?token=` on our URL reaches it. */
+function importSibling(name) {
+  const self = new window.URL(import.meta.url);
+  const url = new window.URL(name, self);
+  url.search = self.search;
+  return import(url.href);
+}
+
+/** The detail views; null if one failed to load (the page then works without them). */
+async function loadViews() {
+  try {
+    const [dom, waterfall, reconView, reportsView] = await Promise.all(['page-dom.js', 'waterfall.js', 'recon-view.js', 'reports-view.js'].map(importSibling));
+    const getQuote = () => str(obj(state.payload?.pair)?.quote, 'USD');
+    return {
+      recon: reconView.createReconView({ dom, waterfall }),
+      reports: reportsView.createReportsView({ dom, waterfall, getQuote }),
+    };
+  } catch (err) {
+    setTimeout(() => {
+      throw err;
+    });
+    return null;
+  }
+}
+
+function renderReconMore(p) {
+  if (views) views.recon.render(p, state.unit);
+}
+
+const views = await loadViews();
 wireChart();
 setInterval(renderLiveness, 1000);
 poll();
+views?.reports.start();

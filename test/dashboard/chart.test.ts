@@ -53,6 +53,22 @@ describe('chart.js (the shared drawing module)', () => {
     expect(svg).toMatch(/<title>Withdrawal \u221242\.00 DOGE/);
   });
 
+  it('never writes "−0.00" in a tooltip: a zero amount or value has no sign', () => {
+    const m = flowMarker({ ago: 60, asset: 'USD', net: -0.0001, ledger_id: 'LTINY' }, 1e9);
+    const text = chart.markerText({ ...m, amount: 0 }, 'DOGE');
+    expect(text.title).toBe('Withdrawal 0.00 USD');
+    expect(text.lines[0]).toBe('\u2248 0.00 DOGE-eq');
+    expect(chart.markerText({ ...m, amount: -0.00000001, doge_eq: -5 }, 'DOGE').title).toBe('Withdrawal \u22120.00000001 USD');
+  });
+
+  it('names an income marker as income and shows its wallet (DESIGN 15 fields, when present)', () => {
+    const m = flowMarker({ ago: 60, asset: 'USD', net: 0.85, ledger_id: 'LRWD', type: 'earn' }, 1e9);
+    const text = chart.markerText({ ...m, category: 'income', wallet: 'F' } as typeof m, 'DOGE', true);
+    expect(text.title).toBe('Income +0.85 USD');
+    expect(text.lines[1]).toMatch(/ UTC \u00b7 earn \u00b7 F$/);
+    expect(chart.markerText(m, 'DOGE').title).toBe('Deposit +0.85 USD'); // an older sidecar: no category
+  });
+
   it('draws a quiet empty chart with fewer than two points', () => {
     const svg = chart.buildEquityChartSvg({ points: [], markers: [flowMarker(DEFAULT_FLOWS[0]!, 1e9)], range: '7d', width: 400, height: 200 });
     expect(svg).toContain('Not enough equity data');

@@ -47,9 +47,25 @@ export interface PageRecorder {
 export function recordPage(page: Page): PageRecorder {
   const rec: PageRecorder = { errors: [], requests: [] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') rec.errors.push(`console.${msg.type()}: ${msg.text()}`);
+    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
+    if (isMissingReport(msg.text(), msg.location().url)) return;
+    rec.errors.push(`console.${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => rec.errors.push(`pageerror: ${err.message}`));
   page.on('request', (req) => rec.requests.push(req.url()));
   return rec;
+}
+
+/**
+ * A sidecar without the reports route answers `GET /report` with 404, and one whose first report is not
+ * published yet with 503; the page shows a placeholder for both. The browser's own log line for that answer
+ * is not a page error. Any other failed load still counts.
+ */
+export function isMissingReport(text: string, url: string): boolean {
+  if (!/status of (404|503)\b/.test(text)) return false;
+  try {
+    return new URL(url).pathname.endsWith('/report');
+  } catch {
+    return false;
+  }
 }
