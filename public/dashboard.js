@@ -573,18 +573,10 @@ async function poll() {
 
 // ---------- view modules (recon detail, reports) ----------
 
-/** Loads a sibling module like chart.js: with this module's query, so a `?token=` on our URL reaches it. */
-function importSibling(name) {
-  const self = new window.URL(import.meta.url);
-  const url = new window.URL(name, self);
-  url.search = self.search;
-  return import(url.href);
-}
-
 /** The detail views; null if one failed to load (the page then works without them). */
 async function loadViews() {
   try {
-    const [dom, waterfall, reconView, reportsView] = await Promise.all(['page-dom.js', 'waterfall.js', 'recon-view.js', 'reports-view.js'].map(importSibling));
+    const [dom, waterfall, reconView, reportsView] = await Promise.all(['./page-dom.js', './waterfall.js', './recon-view.js', './reports-view.js'].map((m) => import(m)));
     const getQuote = () => str(obj(state.payload?.pair)?.quote, 'USD');
     return {
       recon: reconView.createReconView({ dom, waterfall }),

@@ -21,18 +21,6 @@ const COLUMNS = [
   ['ret', 'Return ex flows'],
 ];
 
-/** The page may be opened as `/?token=...`; this module's fetch then sends it as a Bearer header too. */
-function authHeaders() {
-  const token = new URLSearchParams(location.search).get('token');
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
-/** A download link keeps working for a page opened with `?token=` (a link cannot send a header). */
-function downloadHref(name) {
-  const token = new URLSearchParams(location.search).get('token');
-  return token ? `${name}?token=${encodeURIComponent(token)}` : name;
-}
-
 /**
  * @param {{ dom: typeof import('./page-dom.js'), waterfall: typeof import('./waterfall.js'), getQuote: () => string }} deps
  */
@@ -48,7 +36,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
     const ctl = new window.AbortController();
     const timer = setTimeout(() => ctl.abort(), FETCH_TIMEOUT_MS);
     try {
-      const res = await fetch('report', { headers: authHeaders(), cache: 'no-store', signal: ctl.signal });
+      const res = await fetch('report', { cache: 'no-cache', signal: ctl.signal });
       state.missing = res.status === 404;
       state.warming = res.status === 503;
       if (res.status === 404) {
@@ -198,7 +186,7 @@ export function createReportsView({ dom, waterfall, getQuote }) {
 
   function wireDownloads() {
     for (const a of Array.from(document.querySelectorAll('#reports-downloads a[data-file]'))) {
-      a.setAttribute('href', downloadHref(a.getAttribute('data-file') ?? ''));
+      a.setAttribute('href', a.getAttribute('data-file') ?? '');
     }
   }
 

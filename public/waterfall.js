@@ -1,6 +1,5 @@
 // The waterfall drawing module. Pure: plain data in, an SVG string out, no DOM and no globals, so the page
-// and Node tests draw the same picture. Every text value is escaped. It imports nothing on purpose: a page
-// opened as `/?token=...` loads each module with that query, which a static import would drop.
+// and Node tests draw the same picture. Every text value is escaped.
 //
 // A waterfall is one row per term, drawn horizontally so labels never collide at any width: a start total,
 // the signed steps (each starting where the previous one ended), and an end total.

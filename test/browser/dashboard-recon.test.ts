@@ -329,27 +329,29 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     await page.close();
   });
 
-  it('opened as /?token=...: loads its modules, sends the token to /report, and the CSV links carry it', async () => {
+  it('opened as /?token=...: the session cookie alone carries /report, and the CSV links hold no token', async () => {
     const TOKEN = 'page-t0ken-Secret';
     const guarded = await startTestServer({ token: TOKEN, status: rich() });
     try {
       const page = await browser.newPage();
       const rec = recordPage(page);
-      const auth: (string | undefined)[] = [];
+      const sent: { auth: string | undefined; cookie: string | undefined }[] = [];
       const body = JSON.stringify(makeReport(Math.floor(Date.now() / 1000)));
       await page.route('**/report', (route) => {
-        auth.push(route.request().headers()['authorization']);
+        const h = route.request().headers();
+        sent.push({ auth: h['authorization'], cookie: h['cookie'] });
         return route.fulfill({ status: 200, contentType: 'application/json', body });
       });
       await page.goto(`${guarded.url}?token=${TOKEN}`);
       await page.locator('#rf-chart svg.waterfall').waitFor();
       await page.locator('#period-chart svg.waterfall').waitFor();
+      expect(page.url()).not.toContain(TOKEN);
       const hrefs = await page.locator('#reports-downloads a').evaluateAll((as: Element[]) => as.map((a) => a.getAttribute('href')));
-      // The token stays in the address bar (query auth): it goes along. A server that trades it for a session
-      // cookie and redirects (DESIGN 18) leaves nothing to carry: the cookie does the work, the token appears nowhere.
-      const viaQuery = new URL(page.url()).searchParams.get('token') === TOKEN;
-      expect(auth).toEqual([viaQuery ? `Bearer ${TOKEN}` : undefined]);
-      expect(hrefs).toEqual(['report.csv', 'flows.csv', 'equity.csv'].map((f) => (viaQuery ? `${f}?token=${TOKEN}` : f)));
+      expect(hrefs).toEqual(['report.csv', 'flows.csv', 'equity.csv']);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.auth).toBeUndefined();
+      expect(sent[0]?.cookie).toMatch(/sidecar_session=/);
+      expect(sent[0]?.cookie).not.toContain(TOKEN);
       expect(rec.errors).toEqual([]);
       await page.close();
     } finally {

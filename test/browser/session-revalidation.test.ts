@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStatus } from '../helpers/status-fixture.js';
+import { makeReport } from '../helpers/report-fixture.js';
+import type { ReportView } from '../../src/reports/types.js';
 import { browserAvailable, launchBrowser, recordPage } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../dashboard/harness.js';
 
@@ -24,7 +26,12 @@ function statusResponses(s: TestServer): number[] {
 
 describe.skipIf(!RUN)('dashboard page: session cookie and revalidation', () => {
   beforeAll(async () => {
-    [browser, srv] = await Promise.all([launchBrowser(), startTestServer({ token: TOKEN, status: makeStatus({ ts: Math.floor(Date.now() / 1000) }) })]);
+    [browser, srv] = await Promise.all([launchBrowser(), startTestServer({
+        token: TOKEN,
+        status: makeStatus({ ts: Math.floor(Date.now() / 1000) }),
+        // The page's Reports card polls /report too: with the cookie it must get a 200 like /status.
+        reports: () => ({ report: makeReport(Math.floor(Date.now() / 1000)) as unknown as ReportView, flows: [], equity: [] }),
+      })]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -43,7 +50,7 @@ describe.skipIf(!RUN)('dashboard page: session cookie and revalidation', () => {
     expect(await page.evaluate(() => location.href + document.cookie)).not.toContain(TOKEN);
     expect(seen[0]).toMatchObject({ url: `${srv.url}?token=${TOKEN}`, status: 303 });
     const after = seen.slice(1);
-    expect(after.map((r) => new URL(r.url).pathname)).toEqual(expect.arrayContaining(['/', '/dashboard.js', '/status']));
+    expect(after.map((r) => new URL(r.url).pathname)).toEqual(expect.arrayContaining(['/', '/dashboard.js', '/status', '/report']));
     expect(after.every((r) => !r.url.includes('token') && r.auth === undefined && r.status < 400)).toBe(true);
     const cookies = await context.cookies();
     expect(cookies).toHaveLength(1);

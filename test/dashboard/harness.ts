@@ -38,6 +38,7 @@ export async function startTestServer(opts: Partial<AppOptions> & { status?: Sta
     host: opts.host,
     allowedHosts: opts.allowedHosts,
     nowMs: opts.nowMs,
+    reports: opts.reports,
   });
   const srv = await startServer(app, { host: '127.0.0.1', port: 0, logger: sink.logger, tokenSet: opts.token !== undefined });
   return {
