@@ -9,9 +9,13 @@ export function setInitialBaseline(
   price: number,
   now: number,
   pnlSourceValue: number | null,
+  /** EQUITY_WALLETS the balances cover (kept, so a later change of the pool moves the baseline). */
+  pool?: readonly string[],
 ): Baseline {
   const baseline: Baseline = { doge: balances.base, usd: balances.quote, ts: now, price, pnl_source_at_baseline: pnlSourceValue };
   state.baseline = baseline;
+  state.ledger.first_baseline = { doge: balances.base, usd: balances.quote };
+  if (pool !== undefined) state.ledger.pool = [...pool];
   return baseline;
 }
 
@@ -70,7 +74,7 @@ export function applyUnappliedFlows(
   return applied;
 }
 
-function pushAudit(state: ReconState, entry: AuditEntry, historyMax: number): void {
+export function pushAudit(state: ReconState, entry: AuditEntry, historyMax: number): void {
   state.audit.push(entry);
   state.totals.adjustments += 1;
   if (state.audit.length > historyMax) state.audit.splice(0, state.audit.length - historyMax);

@@ -4,6 +4,9 @@ import type { Baseline } from './types.js';
 
 export type ReconStatus = 'ok' | 'warn' | 'unknown';
 
+/** The totals reconciliation reads (older callers may omit the section 15 ones: zero). */
+export type ReconTotals = Pick<FlowTotals, 'base_in' | 'base_out' | 'quote_in' | 'quote_out'> & Partial<Pick<FlowTotals, 'income' | 'trading' | 'pool_changes'>>;
+
 export interface ReconInput {
   /** Current last-trade price (quote per base); null before the first price. */
   readonly price: number | null;
@@ -12,7 +15,7 @@ export interface ReconInput {
   readonly baseline: Baseline | null;
   /** Bot P&L in quote currency since the baseline (source now − source at baseline); 0 without a source. */
   readonly botPnlUsd: number;
-  readonly totals: FlowTotals;
+  readonly totals: ReconTotals;
   /** Net flows not applied to the baseline, by side. */
   readonly unapplied: { readonly base: string; readonly quote: string };
   readonly thresholdPct: number;

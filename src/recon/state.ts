@@ -1,6 +1,10 @@
+import { emptyLedgerBook, type LedgerBook } from './ledger-book-types.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
 
-/** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
+/**
+ * Totals since the baseline was first set (decimal strings, native units); never capped, never reset by an
+ * adjustment. `count` and the in/out magnitudes are external flows only (DESIGN.md section 15).
+ */
 export interface FlowTotals {
   count: number;
   base_in: string;
@@ -9,6 +13,32 @@ export interface FlowTotals {
   quote_out: string;
   /** How many times the baseline has been moved. */
   adjustments: number;
+  /** Income rows (rewards, staking, credits): net amounts and how many. */
+  income: { base: string; quote: string; count: number };
+  /** The bot's trades in the ledger: net amounts. */
+  trading: { base: string; quote: string };
+  /** Baseline moves from EQUITY_WALLETS changes (wallets entering or leaving the pool). */
+  pool_changes: { base: string; quote: string };
+  /** Rows of types nobody classified: net amounts, rows, and rows per type. */
+  unclassified: { base: string; quote: string; rows: number; types: Record<string, number> };
+  /** Refid groups that were internal moves (Auto Earn allocations and the like). */
+  internal_moves: number;
+}
+
+export function emptyTotals(): FlowTotals {
+  return {
+    count: 0,
+    base_in: '0',
+    base_out: '0',
+    quote_in: '0',
+    quote_out: '0',
+    adjustments: 0,
+    income: { base: '0', quote: '0', count: 0 },
+    trading: { base: '0', quote: '0' },
+    pool_changes: { base: '0', quote: '0' },
+    unclassified: { base: '0', quote: '0', rows: 0, types: {} },
+    internal_moves: 0,
+  };
 }
 
 /** A ledger poll in progress: the same window resumes on the next tick until a short or empty page. */
@@ -21,6 +51,8 @@ export interface PendingPoll {
   pages: number;
   /** Newest valid row time seen in this poll. */
   newest: number | null;
+  /** Kraken's `count` on the first page: a different count on a later page means the window shifted. */
+  count?: number | null;
 }
 
 export interface PollHealth {
@@ -52,13 +84,15 @@ export interface ReconState {
   flows: FlowRecord[];
   audit: AuditEntry[];
   totals: FlowTotals;
-  /** Net flows not yet applied to the baseline (observe-only mode), by side. */
+  /** Net flows and income not yet applied to the baseline (observe-only mode), by side. */
   unapplied: { base: string; quote: string };
   skipped_rows: SkippedRows;
   poll: PollHealth;
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
   budget: { counter: number; ts: number; paused_until?: number | null } | null;
+  /** Section 15 bookkeeping: pool definition, first baseline, refid groups awaiting legs, rows held for alignment. */
+  ledger: LedgerBook;
 }
 
 export function emptyReconState(): ReconState {
@@ -71,11 +105,12 @@ export function emptyReconState(): ReconState {
     seen: new Map(),
     flows: [],
     audit: [],
-    totals: { count: 0, base_in: '0', base_out: '0', quote_in: '0', quote_out: '0', adjustments: 0 },
+    totals: emptyTotals(),
     unapplied: { base: '0', quote: '0' },
     skipped_rows: {},
     poll: { last_poll_ts: null, last_end: null, last_attempt_ts: null, ok: null, last_error: null, pending: null, polls: 0 },
     nonce_floor: 0,
     budget: null,
+    ledger: emptyLedgerBook(),
   };
 }

@@ -1,0 +1,202 @@
+import { isKnownWallet } from '../kraken/assets.js';
+import { applyFlowToBaseline, pushAudit } from './baseline.js';
+import { withOverrides, type CategoryMap } from './categories.js';
+import { Big, toNumber } from './decimal.js';
+import { classifyGroup, type GroupContext, type RowVerdict } from './groups.js';
+import type { LedgerGroup } from './ledger-book-types.js';
+import { outsidePool, sideOf, type PoolSpec } from './pool.js';
+import type { ReconState } from './state.js';
+import type { FlowRecord, LedgerRow } from './types.js';
+
+/** What the accounting needs to know about the configuration. */
+export interface BookPolicy {
+  readonly flowTypes: readonly string[];
+  readonly pair: { readonly base: string; readonly quote: string };
+  readonly autoAdjust: boolean;
+  readonly historyMax: number;
+  /** The category table after overrides (config time); default: the table with FLOW_TYPES forced external. */
+  readonly categories?: CategoryMap;
+  /** EQUITY_WALLETS; default spot and F. */
+  readonly wallets?: readonly string[];
+}
+
+/** What one batch of rows changed, for the loop's logs. */
+export interface BookChanges {
+  readonly newFlows: FlowRecord[];
+  /** Types seen unclassified for the first time (log once per type). */
+  readonly newUnclassifiedTypes: string[];
+  /** Skip kinds seen for the first time, with the wallet suffix for an unseen one. */
+  readonly newSkipKinds: string[];
+  /** Rows whose category changed because a later leg of their group arrived. */
+  reclassified: number;
+}
+
+export function emptyChanges(): BookChanges {
+  return { newFlows: [], newUnclassifiedTypes: [], newSkipKinds: [], reclassified: 0 };
+}
+
+const contexts = new WeakMap<BookPolicy, GroupContext>();
+
+export function groupContext(policy: BookPolicy): GroupContext {
+  let ctx = contexts.get(policy);
+  if (ctx === undefined) {
+    const pool: PoolSpec = { base: policy.pair.base, quote: policy.pair.quote, wallets: policy.wallets ?? ['spot', 'F'] };
+    ctx = { categories: policy.categories ?? withOverrides({}, policy.flowTypes), pool, knownWallet: isKnownWallet };
+    contexts.set(policy, ctx);
+  }
+  return ctx;
+}
+
+export function groupKey(row: LedgerRow): string {
+  return row.refid.trim() === '' ? `#${row.id}` : row.refid;
+}
+
+/**
+ * Adds rows (new, deduplicated, aligned with the balances) to their refid groups and applies what changed:
+ * a group's categories are recomputed from all its rows, and only the difference moves the totals, so
+ * the same rows give the same totals in any paging, order, poll split or restart.
+ */
+export function bookRows(state: ReconState, rows: readonly LedgerRow[], price: number, now: number, policy: BookPolicy, changes: BookChanges): void {
+  const ctx = groupContext(policy);
+  const touched = new Set<string>();
+  for (const row of rows) {
+    const skip = outsidePool(row, ctx.pool, ctx.knownWallet);
+    if (skip !== null) countSkip(state, skip === 'unknown_wallet' ? `unknown_wallet:${row.wallet}` : skip, changes);
+    const key = groupKey(row);
+    const g = state.ledger.groups.get(key) ?? { rows: [], verdict: {}, internal: false, newest: row.time };
+    g.rows.push(row);
+    g.newest = Math.max(g.newest, row.time);
+    state.ledger.groups.set(key, g);
+    touched.add(key);
+  }
+  for (const key of touched) {
+    const g = state.ledger.groups.get(key);
+    if (g !== undefined) settle(state, g, ctx, false, price, now, policy, changes);
+  }
+}
+
+/** Groups the poll window has passed can gain no more legs: their final verdict is applied, then they are dropped. */
+export function finalizeGroups(state: ReconState, horizon: number, price: number, now: number, policy: BookPolicy, changes: BookChanges): void {
+  const ctx = groupContext(policy);
+  for (const [key, g] of state.ledger.groups) {
+    if (g.newest > horizon) continue;
+    settle(state, g, ctx, true, price, now, policy, changes);
+    state.ledger.groups.delete(key);
+  }
+}
+
+function settle(state: ReconState, g: LedgerGroup, ctx: GroupContext, final: boolean, price: number, now: number, policy: BookPolicy, changes: BookChanges): void {
+  const v = classifyGroup(g.rows, ctx, final);
+  for (const row of g.rows) {
+    const before = g.verdict[row.id];
+    const after = v.rows.get(row.id) ?? 'skipped';
+    if (before === after) continue;
+    if (before !== undefined) {
+      changes.reclassified += before === 'awaiting' ? 0 : 1;
+      contribute(state, row, before, -1, price, now, policy, ctx.pool, changes);
+    }
+    contribute(state, row, after, 1, price, now, policy, ctx.pool, changes);
+    g.verdict[row.id] = after;
+  }
+  if (v.internal !== g.internal) state.totals.internal_moves += v.internal ? 1 : -1;
+  g.internal = v.internal;
+}
+
+function contribute(state: ReconState, row: LedgerRow, verdict: RowVerdict, sign: 1 | -1, price: number, now: number, policy: BookPolicy, pool: PoolSpec, changes: BookChanges): void {
+  const side = sideOf(row.asset, pool);
+  const net = new Big(row.amount).minus(row.fee).times(sign);
+  const t = state.totals;
+  switch (verdict) {
+    case 'trading':
+      t.trading[side] = new Big(t.trading[side]).plus(net).toString();
+      return;
+    case 'unclassified': {
+      const u = t.unclassified;
+      u[side] = new Big(u[side]).plus(net).toString();
+      u.rows += sign;
+      const n = (u.types[row.type] ?? 0) + sign;
+      if (sign > 0 && n === 1 && !changes.newUnclassifiedTypes.includes(row.type)) changes.newUnclassifiedTypes.push(row.type);
+      if (n <= 0) delete u.types[row.type];
+      else u.types[row.type] = n;
+      return;
+    }
+    case 'external':
+    case 'income':
+      if (sign > 0) changes.newFlows.push(recordFlow(state, row, verdict, side, price, now, policy));
+      else unrecordFlow(state, row, now, policy);
+      return;
+    default:
+      return; // internal, awaiting, skipped: nothing moves
+  }
+}
+
+function countSkip(state: ReconState, kind: string, changes: BookChanges): void {
+  if ((state.skipped_rows[kind] ?? 0) === 0) changes.newSkipKinds.push(kind);
+  state.skipped_rows[kind] = (state.skipped_rows[kind] ?? 0) + 1;
+}
+
+function addTotals(state: ReconState, category: 'external' | 'income', side: 'base' | 'quote', net: InstanceType<typeof Big>, sign: 1 | -1): void {
+  const t = state.totals;
+  if (category === 'income') {
+    t.income[side] = new Big(t.income[side]).plus(net.times(sign)).toString();
+    t.income.count += sign;
+    return;
+  }
+  t.count += sign;
+  const magnitude = net.abs().times(sign);
+  // A reversal row adds to the account: it counts as an inflow (DESIGN.md section 7).
+  const key = `${side}_${net.gte(0) ? 'in' : 'out'}` as const;
+  t[key] = new Big(t[key]).plus(magnitude).toString();
+}
+
+function recordFlow(state: ReconState, row: LedgerRow, category: 'external' | 'income', side: 'base' | 'quote', price: number, now: number, policy: BookPolicy): FlowRecord {
+  const net = new Big(row.amount).minus(row.fee);
+  const flow: FlowRecord = {
+    ledger_id: row.id,
+    refid: row.refid,
+    time: row.time,
+    type: row.type,
+    subtype: row.subtype,
+    asset: row.asset,
+    category,
+    wallet: row.wallet,
+    side,
+    amount: row.amount,
+    fee: row.fee,
+    net: net.toString(),
+    price,
+    doge_eq: price > 0 ? toNumber(side === 'base' ? net : net.div(price)) : 0,
+    detected_ts: now,
+    applied: false,
+  };
+  addTotals(state, category, side, net, 1);
+  state.unapplied[side] = new Big(state.unapplied[side]).plus(net).toString();
+  if (policy.autoAdjust) applyFlowToBaseline(state, flow, now, flowReason(flow), policy.historyMax);
+  state.flows.push(flow);
+  if (state.flows.length > policy.historyMax) state.flows.splice(0, state.flows.length - policy.historyMax);
+  return flow;
+}
+
+/** A later leg changed this row's category: take back its flow (and its baseline move, with an audit entry). */
+function unrecordFlow(state: ReconState, row: LedgerRow, now: number, policy: BookPolicy): void {
+  const i = state.flows.findIndex((f) => f.ledger_id === row.id);
+  const flow = i >= 0 ? state.flows[i] : undefined;
+  if (flow === undefined) return;
+  state.flows.splice(i, 1);
+  const net = new Big(flow.net);
+  addTotals(state, flow.category, flow.side, net, -1);
+  if (!flow.applied || state.baseline === null) {
+    state.unapplied[flow.side] = new Big(state.unapplied[flow.side]).minus(net).toString();
+    return;
+  }
+  const field = flow.side === 'base' ? 'doge' : 'usd';
+  const before = state.baseline[field];
+  const after = new Big(before).minus(net).toString();
+  state.baseline = { ...state.baseline, [field]: after };
+  pushAudit(state, { ledger_id: flow.ledger_id, asset: flow.asset, net: net.times(-1).toString(), before, after, ts: now, reason: `${flow.type}: reclassified when another leg of refid ${flow.refid} arrived` }, policy.historyMax);
+}
+
+function flowReason(flow: FlowRecord): string {
+  if (flow.category === 'income') return `${flow.type} (income)`;
+  return new Big(flow.net).gte(0) ? `${flow.type} (inflow)` : `${flow.type} (outflow)`;
+}
