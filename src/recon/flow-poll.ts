@@ -45,7 +45,9 @@ export function beginPoll(state: ReconState, now: number, policy: FlowPolicy): P
   }
   const pending: PendingPoll = {
     start: windowStart(state, policy.lookbackSec),
-    end: Math.floor(now),
+    // Whole seconds for Kraken, rounded up so the window holds every row up to now (the balances just read
+    // may contain a row of this very second); the next window starts a second earlier to cover the rest.
+    end: Math.ceil(now),
     ofs: 0,
     pages: 0,
     newest: null,
@@ -164,7 +166,7 @@ export function completePoll(state: ReconState, now: number, policy: FlowPolicy,
     state.cursor = Math.max(state.cursor, pending.newest);
   }
   state.poll.pending = null;
-  if (pending !== null) state.poll.last_end = Math.max(state.poll.last_end ?? -Infinity, pending.end);
+  if (pending !== null) state.poll.last_end = Math.max(state.poll.last_end ?? -Infinity, pending.end - 1);
   state.poll.last_poll_ts = now;
   state.poll.ok = true;
   state.poll.last_error = null;
