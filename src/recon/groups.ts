@@ -7,8 +7,8 @@ import type { LedgerRow } from './types.js';
 export type RowVerdict = Category | 'skipped' | 'awaiting';
 
 export interface GroupVerdict {
-  /** Ledger id → verdict, for every row of the group. */
-  readonly rows: ReadonlyMap<string, RowVerdict>;
+  /** Verdict of each row, in the order of the rows given. */
+  readonly rows: readonly RowVerdict[];
   /** The group is one internal move (counts once in `internal_moves`). */
   readonly internal: boolean;
 }
@@ -28,37 +28,60 @@ export interface GroupContext {
  *   else their pool legs are `external` (the owner trading another pair). One leg alone is still trading.
  * - Move rows (`transfer`, `earn` moves) are `internal` when the moves are all in the pool, on one asset,
  *   two legs or more, netting to zero. Earn moves that do not (yet) are `awaiting` until final.
- * - Everything else takes its table category. Rows outside the pool are `skipped`.
+ * - Everything else takes its table category (an override to `internal` means "ignore this type").
+ *   Rows outside the pool are `skipped`.
  */
 export function classifyGroup(rows: readonly LedgerRow[], ctx: GroupContext, final: boolean): GroupVerdict {
-  const out = new Map<string, RowVerdict>();
-  const cat = new Map<string, Category>();
-  for (const r of rows) cat.set(r.id, categoryOf(ctx.categories, r.type, r.subtype));
-  const inPool = (r: LedgerRow): boolean => outsidePool(r, ctx.pool, ctx.knownWallet) === null;
-
-  const trading = rows.filter((r) => cat.get(r.id) === 'trading');
-  const tradingInPool = trading.every(inPool);
-  for (const r of trading) out.set(r.id, !inPool(r) ? 'skipped' : tradingInPool ? 'trading' : 'external');
-
-  const moves = rows.filter((r) => MOVE_TYPES.includes(r.type) && (cat.get(r.id) === 'internal' || cat.get(r.id) === 'external'));
-  const internal = moves.length >= 2 && moves.every(inPool) && new Set(moves.map((r) => r.asset)).size === 1 && sumNet(moves).eq(0);
-  const waiting = !internal && !final && moves.some((r) => cat.get(r.id) === 'internal');
-  for (const r of moves) {
-    if (!inPool(r)) out.set(r.id, 'skipped');
-    else out.set(r.id, internal ? 'internal' : waiting ? 'awaiting' : 'external');
+  const n = rows.length;
+  const cat: Category[] = new Array<Category>(n);
+  const pool: boolean[] = new Array<boolean>(n);
+  let tradingAllInPool = true;
+  let moves = 0;
+  let movesAllInPool = true;
+  let moveAsset: string | null = null;
+  let oneAsset = true;
+  let earnMove = false;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] as LedgerRow;
+    const c = categoryOf(ctx.categories, r.type, r.subtype);
+    const p = outsidePool(r, ctx.pool, ctx.knownWallet) === null;
+    cat[i] = c;
+    pool[i] = p;
+    if (c === 'trading') tradingAllInPool &&= p;
+    else if (isMove(r, c)) {
+      moves++;
+      movesAllInPool &&= p;
+      if (moveAsset === null) moveAsset = r.asset;
+      else if (moveAsset !== r.asset) oneAsset = false;
+      if (c === 'internal') earnMove = true;
+    }
   }
-
-  for (const r of rows) {
-    if (out.has(r.id)) continue;
-    const c = cat.get(r.id) ?? 'unclassified';
-    // An operator override to `internal` means "ignore this type": it moves nothing and counts as a move.
-    out.set(r.id, !inPool(r) ? 'skipped' : c);
+  const internalMove = moves >= 2 && movesAllInPool && oneAsset && netsToZero(rows, cat);
+  const waiting = !internalMove && !final && earnMove;
+  const out: RowVerdict[] = new Array<RowVerdict>(n);
+  let internal = internalMove;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] as LedgerRow;
+    const c = cat[i] as Category;
+    let v: RowVerdict;
+    if (!pool[i]) v = 'skipped';
+    else if (c === 'trading') v = tradingAllInPool ? 'trading' : 'external';
+    else if (isMove(r, c)) v = internalMove ? 'internal' : waiting ? 'awaiting' : 'external';
+    else v = c;
+    if (v === 'internal') internal = true;
+    out[i] = v;
   }
-  return { rows: out, internal: internal || [...out.values()].includes('internal') };
+  return { rows: out, internal };
 }
 
-function sumNet(rows: readonly LedgerRow[]): InstanceType<typeof Big> {
+function isMove(r: LedgerRow, c: Category): boolean {
+  return (c === 'internal' || c === 'external') && MOVE_TYPES.includes(r.type);
+}
+
+function netsToZero(rows: readonly LedgerRow[], cat: readonly Category[]): boolean {
   let s = new Big(0);
-  for (const r of rows) s = s.plus(r.amount).minus(r.fee);
-  return s;
+  rows.forEach((r, i) => {
+    if (isMove(r, cat[i] as Category)) s = s.plus(r.amount).minus(r.fee);
+  });
+  return s.eq(0);
 }

@@ -79,15 +79,19 @@ export function restoreSectionTotals(t: Record<string, unknown>): Pick<FlowTotal
 }
 
 function restoreGroup(v: unknown): LedgerGroup | null {
-  if (!isRecord(v) || !Array.isArray(v.rows) || !isRecord(v.verdict)) return null;
+  if (!isRecord(v) || !Array.isArray(v.rows) || !Array.isArray(v.verdict)) return null;
   const rows: LedgerRow[] = [];
   for (const r of v.rows.slice(0, 1000)) {
     const row = restoreRow(r);
     if (row === null) return null;
     rows.push(row);
   }
-  const verdict: Record<string, RowVerdict> = {};
-  for (const [id, x] of Object.entries(v.verdict)) if (VERDICTS.includes(x as RowVerdict)) verdict[id] = x as RowVerdict;
+  if (v.verdict.length > rows.length) return null;
+  const verdict: RowVerdict[] = [];
+  for (const x of v.verdict) {
+    if (!VERDICTS.includes(x as RowVerdict)) return null;
+    verdict.push(x as RowVerdict);
+  }
   const newest = rows.reduce((m, r) => Math.max(m, r.time), -Infinity);
   return { rows, verdict, internal: v.internal === true, newest: Number.isFinite(newest) ? newest : 0 };
 }

@@ -4,8 +4,8 @@ import type { LedgerRow } from './types.js';
 /** One refid group kept while more of its legs can still arrive (its rows are inside the poll window). */
 export interface LedgerGroup {
   rows: LedgerRow[];
-  /** Ledger id → the verdict currently applied to the totals. */
-  verdict: Record<string, RowVerdict>;
+  /** The verdict currently applied to the totals, by row (same order as `rows`). */
+  verdict: RowVerdict[];
   /** Whether the group currently counts as one internal move. */
   internal: boolean;
   /** Newest row time: the group is final once the poll window has moved past it. */

@@ -35,6 +35,22 @@ export function emptyChanges(): BookChanges {
   return { newFlows: [], newUnclassifiedTypes: [], newSkipKinds: [], reclassified: 0 };
 }
 
+type Sums = Record<'trading' | 'unclassified', { base: InstanceType<typeof Big> | null; quote: InstanceType<typeof Big> | null }>;
+
+/** Trading and unclassified amounts of one batch, summed as decimals and written to the totals once. */
+function newSums(): Sums {
+  return { trading: { base: null, quote: null }, unclassified: { base: null, quote: null } };
+}
+
+function flushSums(state: ReconState, sums: Sums): void {
+  for (const k of ['trading', 'unclassified'] as const) {
+    for (const side of ['base', 'quote'] as const) {
+      const d = sums[k][side];
+      if (d !== null) state.totals[k][side] = new Big(state.totals[k][side]).plus(d).toString();
+    }
+  }
+}
+
 const contexts = new WeakMap<BookPolicy, GroupContext>();
 
 export function groupContext(policy: BookPolicy): GroupContext {
@@ -63,56 +79,62 @@ export function bookRows(state: ReconState, rows: readonly LedgerRow[], price: n
     const skip = outsidePool(row, ctx.pool, ctx.knownWallet);
     if (skip !== null) countSkip(state, skip === 'unknown_wallet' ? `unknown_wallet:${row.wallet}` : skip, changes);
     const key = groupKey(row);
-    const g = state.ledger.groups.get(key) ?? { rows: [], verdict: {}, internal: false, newest: row.time };
+    const g = state.ledger.groups.get(key) ?? { rows: [], verdict: [], internal: false, newest: row.time };
     g.rows.push(row);
     g.newest = Math.max(g.newest, row.time);
     state.ledger.groups.set(key, g);
     touched.add(key);
   }
+  const sums = newSums();
   for (const key of touched) {
     const g = state.ledger.groups.get(key);
-    if (g !== undefined) settle(state, g, ctx, false, price, now, policy, changes);
+    if (g !== undefined) settle(state, g, ctx, false, price, now, policy, changes, sums);
   }
+  flushSums(state, sums);
 }
 
 /** Groups the poll window has passed can gain no more legs: their final verdict is applied, then they are dropped. */
 export function finalizeGroups(state: ReconState, horizon: number, price: number, now: number, policy: BookPolicy, changes: BookChanges): void {
   const ctx = groupContext(policy);
+  const sums = newSums();
   for (const [key, g] of state.ledger.groups) {
     if (g.newest > horizon) continue;
-    settle(state, g, ctx, true, price, now, policy, changes);
+    settle(state, g, ctx, true, price, now, policy, changes, sums);
     state.ledger.groups.delete(key);
   }
+  flushSums(state, sums);
 }
 
-function settle(state: ReconState, g: LedgerGroup, ctx: GroupContext, final: boolean, price: number, now: number, policy: BookPolicy, changes: BookChanges): void {
+function settle(state: ReconState, g: LedgerGroup, ctx: GroupContext, final: boolean, price: number, now: number, policy: BookPolicy, changes: BookChanges, sums: Sums): void {
   const v = classifyGroup(g.rows, ctx, final);
-  for (const row of g.rows) {
-    const before = g.verdict[row.id];
-    const after = v.rows.get(row.id) ?? 'skipped';
+  for (let i = 0; i < g.rows.length; i++) {
+    const row = g.rows[i] as LedgerRow;
+    const before = g.verdict[i];
+    const after = v.rows[i] ?? 'skipped';
     if (before === after) continue;
     if (before !== undefined) {
       changes.reclassified += before === 'awaiting' ? 0 : 1;
-      contribute(state, row, before, -1, price, now, policy, ctx.pool, changes);
+      contribute(state, row, before, -1, price, now, policy, ctx.pool, changes, sums);
     }
-    contribute(state, row, after, 1, price, now, policy, ctx.pool, changes);
-    g.verdict[row.id] = after;
+    contribute(state, row, after, 1, price, now, policy, ctx.pool, changes, sums);
+    g.verdict[i] = after;
   }
   if (v.internal !== g.internal) state.totals.internal_moves += v.internal ? 1 : -1;
   g.internal = v.internal;
 }
 
-function contribute(state: ReconState, row: LedgerRow, verdict: RowVerdict, sign: 1 | -1, price: number, now: number, policy: BookPolicy, pool: PoolSpec, changes: BookChanges): void {
+function contribute(state: ReconState, row: LedgerRow, verdict: RowVerdict, sign: 1 | -1, price: number, now: number, policy: BookPolicy, pool: PoolSpec, changes: BookChanges, sums: Sums): void {
+  if (verdict === 'internal' || verdict === 'awaiting' || verdict === 'skipped') return; // nothing moves
   const side = sideOf(row.asset, pool);
-  const net = new Big(row.amount).minus(row.fee).times(sign);
   const t = state.totals;
   switch (verdict) {
     case 'trading':
-      t.trading[side] = new Big(t.trading[side]).plus(net).toString();
-      return;
     case 'unclassified': {
+      const net = netOf(row);
+      const s = sums[verdict];
+      s[side] = (s[side] ?? new Big(0)).plus(sign > 0 ? net : net.neg());
+      if (verdict === 'trading') return;
       const u = t.unclassified;
-      u[side] = new Big(u[side]).plus(net).toString();
       u.rows += sign;
       const n = (u.types[row.type] ?? 0) + sign;
       if (sign > 0 && n === 1 && !changes.newUnclassifiedTypes.includes(row.type)) changes.newUnclassifiedTypes.push(row.type);
@@ -125,10 +147,15 @@ function contribute(state: ReconState, row: LedgerRow, verdict: RowVerdict, sign
       if (sign > 0) changes.newFlows.push(recordFlow(state, row, verdict, side, price, now, policy));
       else unrecordFlow(state, row, now, policy);
       return;
-    default:
-      return; // internal, awaiting, skipped: nothing moves
   }
 }
+
+/** amount − fee; most rows carry a zero fee, which needs no decimal subtraction. */
+export function netOf(row: Pick<LedgerRow, 'amount' | 'fee'>): InstanceType<typeof Big> {
+  const amount = new Big(row.amount);
+  return ZERO.test(row.fee) ? amount : amount.minus(row.fee);
+}
+const ZERO = /^-?0*\.?0*$/;
 
 function countSkip(state: ReconState, kind: string, changes: BookChanges): void {
   if ((state.skipped_rows[kind] ?? 0) === 0) changes.newSkipKinds.push(kind);
@@ -150,7 +177,7 @@ function addTotals(state: ReconState, category: 'external' | 'income', side: 'ba
 }
 
 function recordFlow(state: ReconState, row: LedgerRow, category: 'external' | 'income', side: 'base' | 'quote', price: number, now: number, policy: BookPolicy): FlowRecord {
-  const net = new Big(row.amount).minus(row.fee);
+  const net = netOf(row);
   const flow: FlowRecord = {
     ledger_id: row.id,
     refid: row.refid,

@@ -20,7 +20,7 @@ describe('bad input and faults', () => {
     const { state: first, ledger, add } = setup();
     add('L1', alloc('ZUSD', '-25.0000', T0 + 400));
     runPoll(first, ledger, T0 + 600);
-    expect(first.ledger.groups.get('AE-1')?.verdict).toEqual({ L1: 'awaiting' });
+    expect(first.ledger.groups.get('AE-1')?.verdict).toEqual(['awaiting']);
     const state = restart(first);
     add('L2', alloc('USD.F', '25.0000', T0 + 650)); // written late
     runPoll(state, ledger, T0 + 900);

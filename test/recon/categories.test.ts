@@ -16,7 +16,7 @@ function row(o: Partial<RawRow>): LedgerRow {
 }
 const verdicts = (rows: LedgerRow[], ctx = CTX, final = false): string[] => {
   const v = classifyGroup(rows, ctx, final);
-  return rows.map((r) => v.rows.get(r.id) ?? '?');
+  return rows.map((_, i) => v.rows[i] ?? '?');
 };
 
 describe('the category table (DESIGN.md section 15)', () => {
