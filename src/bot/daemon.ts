@@ -9,7 +9,6 @@ import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../rec
 import { baseEquivalent, toNumber } from '../recon/decimal.js';
 import type { BalanceRead } from '../recon/alignment.js';
 import { applyLedgerPage, beginPoll, completePoll, failPoll, releaseHeld, type FlowPolicy } from '../recon/flow-poll.js';
-import type { BookChanges } from '../recon/ledger-book.js';
 import { balanceFingerprint, pollReason } from '../recon/poll-trigger.js';
 import { applyPoolChange } from '../recon/pool-change.js';
 import { ledgerPnlUsd, reconcile, type ReconFigures } from '../recon/reconcile.js';
@@ -18,6 +17,7 @@ import { restoreReconState, serializeReconState } from '../recon/state-codec.js'
 import type { Store } from '../store/store.js';
 import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
+import { logBookChanges } from './ledger-log.js';
 import { balanceRead, poolBalances, type PoolBalances } from './pool-balances.js';
 import type { PnlTracker } from './pnl-source.js';
 import { buildStatus } from './status-builder.js';
@@ -360,13 +360,13 @@ export class Daemon {
       this.fatalError = null;
       pagesThisTick++;
       const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy, out.value.count, this.balanceReadAt);
-      this.logBookChanges({ ...page, reclassified: 0 });
+      logBookChanges(this.log, { ...page, reclassified: 0 });
       if (page.countChanged !== null) {
         this.log.warn(page.countChanged, 'Ledgers count changed between pages: poll stopped incomplete; it starts over next tick');
         return 'progress';
       }
       if (page.complete) {
-        this.logBookChanges(completePoll(this.state, this.nowSec(), policy, price));
+        logBookChanges(this.log, completePoll(this.state, this.nowSec(), policy, price));
         const fresh = this.freshFingerprint();
         if (fresh !== null) this.state.ledger.accounted = fresh;
         return 'progress';
@@ -380,19 +380,8 @@ export class Daemon {
     const price = this.price.value;
     if (this.pair === null || price === null || this.state.ledger.held.length === 0) return;
     const policy: FlowPolicy = { ...this.policy, pair: { base: this.pair.base, quote: this.pair.quote } };
-    this.logBookChanges(releaseHeld(this.state, this.balanceReadAt, price, this.nowSec(), policy));
+    logBookChanges(this.log, releaseHeld(this.state, this.balanceReadAt, price, this.nowSec(), policy));
     this.dirty = true;
-  }
-
-  private logBookChanges(c: { readonly [K in 'newFlows' | 'newSkipKinds' | 'newUnclassifiedTypes' | 'reclassified']: Readonly<BookChanges[K]> }): void {
-    for (const kind of c.newSkipKinds) this.log.warn({ kind }, 'ledger rows skipped (logged once per kind; see external_flows.skipped_rows)');
-    for (const type of c.newUnclassifiedTypes) {
-      this.log.warn({ type }, 'ledger type nobody classified: it stays in Unexplained (balance_recon.unclassified; LEDGER_CATEGORY_OVERRIDES can move it)');
-    }
-    for (const f of c.newFlows) {
-      this.log.info({ ledger_id: f.ledger_id, type: f.type, category: f.category, asset: f.asset, wallet: f.wallet, net: f.net, doge_eq: f.doge_eq, applied: f.applied }, f.category === 'income' ? 'income detected' : 'external flow detected');
-    }
-    if (c.reclassified > 0) this.log.info({ rows: c.reclassified }, 'ledger rows reclassified when another leg of their refid group arrived');
   }
 
   /** EQUITY_WALLETS changed since the baseline was set (or an older spot-only state): move the baseline, never drift. */
