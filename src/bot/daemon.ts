@@ -9,7 +9,7 @@ import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../rec
 import { baseEquivalent, toNumber } from '../recon/decimal.js';
 import type { BalanceRead } from '../recon/alignment.js';
 import { applyLedgerPage, beginPoll, completePoll, failPoll, releaseHeld, type FlowPolicy } from '../recon/flow-poll.js';
-import { balanceFingerprint, pollReason } from '../recon/poll-trigger.js';
+import { accountedAfterPoll, balanceFingerprint, pollReason } from '../recon/poll-trigger.js';
 import { applyPoolChange } from '../recon/pool-change.js';
 import { ledgerPnlUsd, reconcile, type ReconFigures } from '../recon/reconcile.js';
 import { emptyReconState, type ReconState } from '../recon/state.js';
@@ -80,6 +80,9 @@ export class Daemon {
   /** The tick whose Balance call succeeded last: fresh balances drive a poll when they changed. */
   private balancesTick = -1;
   private readonly loggedWallets = new Set<string>();
+  /** Rows first seen in the poll in progress, and whether a row-less balance change was polled once more. */
+  private pollFreshRows = 0;
+  private lagRetried = false;
   pair: PairAssets | null = null;
   pairError: string | null = null;
 
@@ -361,14 +364,17 @@ export class Daemon {
       pagesThisTick++;
       const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy, out.value.count, this.balanceReadAt);
       logBookChanges(this.log, { ...page, reclassified: 0 });
+      this.pollFreshRows += page.fresh;
       if (page.countChanged !== null) {
         this.log.warn(page.countChanged, 'Ledgers count changed between pages: poll stopped incomplete; it starts over next tick');
         return 'progress';
       }
       if (page.complete) {
         logBookChanges(this.log, completePoll(this.state, this.nowSec(), policy, price));
-        const fresh = this.freshFingerprint();
-        if (fresh !== null) this.state.ledger.accounted = fresh;
+        const next = accountedAfterPoll(this.state.ledger.accounted, this.freshFingerprint(), this.pollFreshRows, this.lagRetried);
+        this.state.ledger.accounted = next.accounted;
+        this.lagRetried = next.retried;
+        this.pollFreshRows = 0;
         return 'progress';
       }
     }

@@ -59,6 +59,8 @@ export function beginPoll(state: ReconState, now: number, policy: FlowPolicy): P
 
 export interface PageResult {
   readonly rows: number;
+  /** Rows seen for the first time (not dedup hits, not before the import floor). */
+  readonly fresh: number;
   /** External flows and income rows recorded (this page's rows and any group they completed). */
   readonly newFlows: readonly FlowRecord[];
   /** Malformed or skipped kinds seen for the first time in this page (log once per kind). */
@@ -97,7 +99,7 @@ export function applyLedgerPage(
     const from = pending.count;
     state.poll.pending = null;
     failPoll(state, `Ledgers: count changed between pages (${from} → ${count}); the poll restarts`);
-    return { rows: 0, newFlows: [], newSkipKinds: [], newUnclassifiedTypes: [], complete: false, countChanged: { from, to: count } };
+    return { rows: 0, fresh: 0, newFlows: [], newSkipKinds: [], newUnclassifiedTypes: [], complete: false, countChanged: { from, to: count } };
   }
   if (count !== null) pending.count = count;
   const parsed: LedgerRow[] = [];
@@ -137,7 +139,7 @@ export function applyLedgerPage(
   pending.ofs += ids.length;
   pending.pages += 1;
   const complete = ids.length < LEDGER_PAGE_SIZE || (count !== null && pending.ofs >= count);
-  return { rows: ids.length, newFlows: changes.newFlows, newSkipKinds: changes.newSkipKinds, newUnclassifiedTypes: changes.newUnclassifiedTypes, complete, countChanged: null };
+  return { rows: ids.length, fresh: fresh.length, newFlows: changes.newFlows, newSkipKinds: changes.newSkipKinds, newUnclassifiedTypes: changes.newUnclassifiedTypes, complete, countChanged: null };
 }
 
 /** Books the held rows the balances now contain (each tick, after fresh balances). */

@@ -37,3 +37,14 @@ function canonical(v: string | undefined): string {
   // Trailing zeros do not change an amount: 1.50 and 1.5 are the same balance.
   return n.includes('.') ? n.replace(/0+$/, '').replace(/\.$/, '') || '0' : n;
 }
+
+/**
+ * What the last complete poll accounted for, after a poll completes with `fresh` balances. A poll that the
+ * balances' change triggered but that found no new row leaves the old value once: Kraken may write the row a
+ * tick after the balance moves, so the next tick polls again (then the balances count as accounted).
+ */
+export function accountedAfterPoll(previous: string | null, fresh: string | null, newRows: number, retried: boolean): { accounted: string | null; retried: boolean } {
+  if (fresh === null) return { accounted: previous, retried };
+  if (fresh !== previous && newRows === 0 && !retried && previous !== null) return { accounted: previous, retried: true };
+  return { accounted: fresh, retried: false };
+}

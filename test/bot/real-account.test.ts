@@ -86,6 +86,23 @@ describe('poll on change', () => {
     expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(0);
   });
 
+  it('a deposit row Kraken writes a tick after the balance moved is still reconciled on the next tick', async () => {
+    h = await startHarness({ env: STAGE2 });
+    await h.step();
+    await h.step();
+    const start = ledgerCalls(h.sim);
+    h.sim.setBalance('XXDG', '10005.00000000'); // the balance moves first ...
+    await h.step();
+    expect(ledgerCalls(h.sim)).toBe(start + 1);
+    expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(5);
+    h.sim.addRawLedgerRow('LLAG1-AAAAA-BBBBBB', { refid: 'QLAG', time: h.sim.now() / 1000, type: 'deposit', subtype: '', aclass: 'currency', asset: 'XXDG', amount: '5.00000000', fee: '0.00000000', balance: '10005.00000000' });
+    await h.step(); // ... its row a tick later: polled again although the balances did not change since
+    expect(ledgerCalls(h.sim)).toBe(start + 2);
+    expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(0);
+    await h.step();
+    expect(ledgerCalls(h.sim)).toBe(start + 2); // quiet again
+  });
+
   it('Kraken\'s count changing between pages stops the poll as incomplete; the restart counts every row once', async () => {
     let pages = 0;
     const wrapKraken = (api: KrakenApi, sim: KrakenSim): KrakenApi => ({

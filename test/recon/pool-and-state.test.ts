@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { isKnownWallet } from '../../src/kraken/assets.js';
 import { poolBalances } from '../../src/bot/pool-balances.js';
-import { balanceFingerprint, pollReason } from '../../src/recon/poll-trigger.js';
+import { accountedAfterPoll, balanceFingerprint, pollReason } from '../../src/recon/poll-trigger.js';
 import { applyPoolChange } from '../../src/recon/pool-change.js';
 import { reconcile } from '../../src/recon/reconcile.js';
 import { restoreReconState, serializeReconState } from '../../src/recon/state-codec.js';
@@ -76,5 +76,15 @@ describe('a state saved by the version before section 15 (main 20960be)', () => 
     const again = restoreReconState(JSON.parse(JSON.stringify(serializeReconState(state, 1))) as unknown, 1000);
     expect(again.repairs).toEqual([]);
     expect(again.state).toEqual({ ...state, saved_ts: 1 });
+  });
+});
+
+describe('a ledger row that lags its balance change', () => {
+  it('a balance change whose poll found no row is polled once more, then counts as accounted', () => {
+    expect(accountedAfterPoll('a', 'b', 0, false)).toEqual({ accounted: 'a', retried: true });
+    expect(accountedAfterPoll('a', 'b', 0, true)).toEqual({ accounted: 'b', retried: false });
+    expect(accountedAfterPoll('a', 'b', 2, false)).toEqual({ accounted: 'b', retried: false });
+    expect(accountedAfterPoll(null, 'b', 0, false)).toEqual({ accounted: 'b', retried: false });
+    expect(accountedAfterPoll('a', null, 0, false)).toEqual({ accounted: 'a', retried: false });
   });
 });
