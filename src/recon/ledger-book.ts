@@ -99,7 +99,8 @@ export function finalizeGroups(state: ReconState, horizon: number, price: number
   const sums = newSums();
   for (const [key, g] of state.ledger.groups) {
     if (g.newest > horizon) continue;
-    settle(state, g, ctx, true, price, now, policy, changes, sums);
+    // Only a group still awaiting legs can change when it becomes final.
+    if (g.verdict.includes('awaiting')) settle(state, g, ctx, true, price, now, policy, changes, sums);
     state.ledger.groups.delete(key);
   }
   flushSums(state, sums);
@@ -165,12 +166,12 @@ function countSkip(state: ReconState, kind: string, changes: BookChanges): void 
 function addTotals(state: ReconState, category: 'external' | 'income', side: 'base' | 'quote', net: InstanceType<typeof Big>, sign: 1 | -1): void {
   const t = state.totals;
   if (category === 'income') {
-    t.income[side] = new Big(t.income[side]).plus(net.times(sign)).toString();
+    t.income[side] = new Big(t.income[side]).plus(sign > 0 ? net : net.neg()).toString();
     t.income.count += sign;
     return;
   }
   t.count += sign;
-  const magnitude = net.abs().times(sign);
+  const magnitude = sign > 0 ? net.abs() : net.abs().neg();
   // A reversal row adds to the account: it counts as an inflow (DESIGN.md section 7).
   const key = `${side}_${net.gte(0) ? 'in' : 'out'}` as const;
   t[key] = new Big(t[key]).plus(magnitude).toString();
@@ -192,13 +193,14 @@ function recordFlow(state: ReconState, row: LedgerRow, category: 'external' | 'i
     fee: row.fee,
     net: net.toString(),
     price,
-    doge_eq: price > 0 ? toNumber(side === 'base' ? net : net.div(price)) : 0,
+    // The value at detection is a display figure (markers, lists): a float division at the JSON edge is enough.
+    doge_eq: price > 0 ? (side === 'base' ? toNumber(net) : toNumber(net) / price) : 0,
     detected_ts: now,
     applied: false,
   };
   addTotals(state, category, side, net, 1);
-  state.unapplied[side] = new Big(state.unapplied[side]).plus(net).toString();
-  if (policy.autoAdjust) applyFlowToBaseline(state, flow, now, flowReason(flow), policy.historyMax);
+  if (policy.autoAdjust && state.baseline !== null) applyFlowToBaseline(state, flow, now, flowReason(flow), policy.historyMax, false);
+  else state.unapplied[side] = new Big(state.unapplied[side]).plus(net).toString();
   state.flows.push(flow);
   if (state.flows.length > policy.historyMax) state.flows.splice(0, state.flows.length - policy.historyMax);
   return flow;
