@@ -120,5 +120,5 @@ export async function alertCost(): Promise<Omit<BenchResult, 'seconds'>> {
 }
 
 function fakeFlow(): StatusPayload['external_flows']['recent_flows'][number] {
-  return { ledger_id: 'L', refid: 'R', time: 1, type: 'deposit', subtype: '', asset: 'DOGE', amount: 1, fee: 0, net: 1, price: 0.1, doge_eq: 1, applied: true };
+  return { ledger_id: 'L', refid: 'R', time: 1, type: 'deposit', subtype: '', asset: 'DOGE', amount: 1, fee: 0, net: 1, price: 0.1, doge_eq: 1, applied: true, category: 'external', wallet: 'spot' };
 }

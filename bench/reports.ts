@@ -80,6 +80,8 @@ function flowsFixture(n: number): FlowRecord[] {
     doge_eq: i % 3 === 0 ? -i * 1.37 : i * 2.11,
     detected_ts: T0 + i * 613.25 + 30,
     applied: i % 5 !== 0,
+    category: i % 11 === 0 ? 'income' : 'external',
+    wallet: i % 4 === 0 ? 'F' : 'spot',
   }));
 }
 

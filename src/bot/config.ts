@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ALERT_EVENT_NAMES, ALERT_FORMATS, DEFAULT_ALERT_EVENTS, type AlertEventName } from '../alerts/types.js';
 import { normalizeHostName } from '../dashboard/host-name.js';
+import { CATEGORIES, withOverrides, type Category, type CategoryMap } from '../recon/categories.js';
+import { POOL_WALLETS } from '../recon/pool.js';
 
 /** Kraken's documented counter limits per verification tier (DESIGN.md section 3). */
 export const TIERS = {
@@ -70,6 +72,23 @@ function ianaZone(v: string): string | null {
     return null;
   }
 }
+// real Kraken accounts (DESIGN.md section 15): the pool, category overrides, the ledger as bot-P&L source
+const equityWallets = z
+  .string()
+  .trim()
+  .transform((v) => [...new Set(v.split(',').map((w) => w.trim()).map((w) => (w.toLowerCase() === 'spot' ? 'spot' : w.toUpperCase())).filter((w) => w !== ''))])
+  .refine((list) => list.length > 0 && list.every((w) => (POOL_WALLETS as readonly string[]).includes(w)), {
+    message: `must be a comma list of ${POOL_WALLETS.join(', ')}`,
+  });
+const categoryOverrides = z
+  .string()
+  .trim()
+  .transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+  .refine((pairs) => pairs.every((p) => /^[a-z][a-z0-9 _-]*:[a-z]+$/i.test(p) && (CATEGORIES as readonly string[]).includes(p.slice(p.lastIndexOf(':') + 1).toLowerCase())), {
+    message: `must be type:category pairs (e.g. margin:external,credit:external), category one of ${CATEGORIES.join(', ')}`,
+  })
+  .transform((pairs) => Object.fromEntries(pairs.map((p) => [p.slice(0, p.lastIndexOf(':')).trim().toLowerCase(), p.slice(p.lastIndexOf(':') + 1).toLowerCase() as Category])) as Record<string, Category>);
+const BOT_PNL_SOURCES = ['auto', 'ledger', 'none', 'http', 'supabase'] as const;
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -111,7 +130,9 @@ const schema = z.object({
     .transform((v) => ianaZone(v) ?? v)
     .default('UTC'),
   REPORT_RETENTION_DAYS: num({ min: 1, max: 1000, int: true }).default(90),
-  BOT_PNL_SOURCE: z.enum(['none', 'http', 'supabase']).default('none'),
+  BOT_PNL_SOURCE: z.enum(BOT_PNL_SOURCES).default('auto'),
+  EQUITY_WALLETS: equityWallets.default(['spot', 'F']),
+  LEDGER_CATEGORY_OVERRIDES: categoryOverrides.default({}),
   BOT_PNL_URL: url.optional(),
   BOT_PNL_FIELD: z.string().trim().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be a dotted path such as pnl_usd or stats.pnl').default('pnl_usd'),
   BOT_PNL_STATE_KEY: optionalText,
@@ -180,10 +201,14 @@ const DEMO_DEFAULTS = {
 } as const;
 
 export type Config = Readonly<
-  Omit<Parsed, 'FLOW_TYPES'> & {
+  Omit<Parsed, 'FLOW_TYPES' | 'BOT_PNL_SOURCE' | 'EQUITY_WALLETS'> & {
     mode: 'live' | 'demo';
     FLOW_TYPES: readonly string[];
     supabase: { url: string; key: string; table: string } | undefined;
+    // real Kraken accounts: `auto` resolved (ledger when flow detection is on, else none), the table merged once
+    BOT_PNL_SOURCE: 'none' | 'http' | 'supabase' | 'ledger';
+    EQUITY_WALLETS: readonly string[];
+    ledgerCategories: CategoryMap;
   }
 >;
 
@@ -249,6 +274,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (c.BOT_PNL_STATE_KEY !== undefined && ['__equity_ts__', '__recon_state_v1__'].includes(c.BOT_PNL_STATE_KEY)) {
     crossProblems.push('BOT_PNL_STATE_KEY: must name the bot\'s own row, not one of the sidecar\'s keys');
   }
+  if (c.BOT_PNL_SOURCE === 'ledger' && !c.FLOW_DETECTION_ENABLED) {
+    crossProblems.push('BOT_PNL_SOURCE: ledger needs FLOW_DETECTION_ENABLED=true (the P&L comes from the ledger rows)');
+  }
   if (c.FLOW_DETECTION_ENABLED && c.PRIVATE_CALLS_PER_LOOP < 2) {
     crossProblems.push('PRIVATE_CALLS_PER_LOOP: must be at least 2 with FLOW_DETECTION_ENABLED (a Ledgers page costs 2)');
   }
@@ -270,7 +298,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     c.SUPABASE_URL !== undefined && c.SUPABASE_KEY !== undefined
       ? { url: c.SUPABASE_URL, key: c.SUPABASE_KEY, table: c.SUPABASE_TABLE }
       : undefined;
-  return Object.freeze({ ...c, mode, supabase, FLOW_TYPES: Object.freeze([...c.FLOW_TYPES]) });
+  // real Kraken accounts (DESIGN.md section 15)
+  const botPnlSource = c.BOT_PNL_SOURCE === 'auto' ? (c.FLOW_DETECTION_ENABLED ? 'ledger' : 'none') : c.BOT_PNL_SOURCE;
+  const ledgerCategories = withOverrides(c.LEDGER_CATEGORY_OVERRIDES, c.FLOW_TYPES);
+  return Object.freeze({
+    ...c,
+    mode,
+    supabase,
+    FLOW_TYPES: Object.freeze([...c.FLOW_TYPES]),
+    BOT_PNL_SOURCE: botPnlSource,
+    EQUITY_WALLETS: Object.freeze([...c.EQUITY_WALLETS]),
+    LEDGER_CATEGORY_OVERRIDES: Object.freeze({ ...c.LEDGER_CATEGORY_OVERRIDES }),
+    ledgerCategories,
+  });
 }
 
 function nonEmpty(v: string | undefined): boolean {

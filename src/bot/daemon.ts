@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { normalizeAsset } from '../kraken/assets.js';
+import { isKnownWallet, normalizeAsset } from '../kraken/assets.js';
 import { RateBudget } from '../kraken/budget.js';
 import type { AssetPairInfo, KrakenApi } from '../kraken/client.js';
 import { KrakenError } from '../kraken/errors.js';
@@ -7,14 +7,19 @@ import { NonceSource } from '../kraken/nonce.js';
 import { callPrivate, DEFAULT_RETRY, type RetryPolicy } from '../kraken/private-calls.js';
 import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../recon/baseline.js';
 import { baseEquivalent, toNumber } from '../recon/decimal.js';
-import { applyLedgerPage, beginPoll, completePoll, failPoll, isPollDue, type FlowPolicy } from '../recon/flow-poll.js';
-import { reconcile, type ReconFigures } from '../recon/reconcile.js';
+import type { BalanceRead } from '../recon/alignment.js';
+import { applyLedgerPage, beginPoll, completePoll, failPoll, releaseHeld, type FlowPolicy } from '../recon/flow-poll.js';
+import { accountedAfterPoll, balanceFingerprint, pollReason } from '../recon/poll-trigger.js';
+import { applyPoolChange } from '../recon/pool-change.js';
+import { ledgerPnlUsd, reconcile, type ReconFigures } from '../recon/reconcile.js';
 import { emptyReconState, type ReconState } from '../recon/state.js';
 import { restoreReconState, serializeReconState } from '../recon/state-codec.js';
 import type { Store } from '../store/store.js';
 import { TIERS, type Config } from './config.js';
 import { EquityRecorder } from './equity-recorder.js';
 import { captureLastKnown } from './last-known.js';
+import { logBookChanges } from './ledger-log.js';
+import { balanceRead, poolBalances, type PoolBalances } from './pool-balances.js';
 import type { PnlTracker } from './pnl-source.js';
 import { ReportFeed } from './report-feed.js';
 import { buildStatus } from './status-builder.js';
@@ -74,6 +79,16 @@ export class Daemon {
 
   readonly price: Observed<number> = { value: null, ts: null, ok: false, error: null };
   readonly balances: Observed<{ base: string; quote: string }> = { value: null, ts: null, ok: false, error: null };
+  /** This tick's Balance answer by wallet (pool and not); `balances.value` holds the pool totals. */
+  wallets: PoolBalances | null = null;
+  /** When the balances were read, on Kraken's clock, with each asset-wallet's amount (ledger alignment). */
+  private balanceReadAt: BalanceRead | null = null;
+  /** The tick whose Balance call succeeded last: fresh balances drive a poll when they changed. */
+  private balancesTick = -1;
+  private readonly loggedWallets = new Set<string>();
+  /** Rows first seen in the poll in progress, and whether a row-less balance change was polled once more. */
+  private pollFreshRows = 0;
+  private lagRetried = false;
   pair: PairAssets | null = null;
   pairError: string | null = null;
 
@@ -129,6 +144,8 @@ export class Daemon {
       pollIntervalSec: this.config.FLOW_POLL_INTERVAL_SEC,
       autoAdjust: this.config.FLOW_BASELINE_AUTO_ADJUST,
       historyMax: this.config.FLOW_HISTORY_MAX,
+      categories: this.config.ledgerCategories,
+      wallets: this.config.EQUITY_WALLETS,
     };
   }
 
@@ -174,6 +191,7 @@ export class Daemon {
       await this.privateCalls(signal);
       await pnlRefresh;
       this.maybeSetBaseline();
+      this.releaseAlignedRows();
       this.applyAutoAdjustCatchUp();
       this.figures = this.reconcileNow();
       this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd());
@@ -263,7 +281,14 @@ export class Daemon {
       this.flowsEnabledNow() &&
       this.state.baseline !== null &&
       this.price.value !== null &&
-      isPollDue(this.state, this.nowSec(), this.config.FLOW_POLL_INTERVAL_SEC);
+      pollReason({
+        pending: this.state.poll.pending !== null,
+        lastPollTs: this.state.poll.last_poll_ts,
+        now: this.nowSec(),
+        intervalSec: this.config.FLOW_POLL_INTERVAL_SEC,
+        fresh: this.freshFingerprint(),
+        accounted: this.state.ledger.accounted,
+      }) !== null;
     const contended = flowsWanted() && this.budget.whyNot(3, this.nowSec()) !== null;
     if (contended && this.ledgerFirst) {
       // The poll's turn: if its page does not fit the counter, balances wait too, so the counter decays until
@@ -277,10 +302,17 @@ export class Daemon {
     await this.refreshBalances(signal);
     // The first balances set the baseline before the first poll, so that poll starts exactly at it.
     this.maybeSetBaseline();
-    if (flowsWanted() || (this.flowsEnabledNow() && this.driftLooksLikeAFlow())) {
+    this.maybeChangePool();
+    // Poll on change (section 15): fresh balances that differ from the last complete poll's trigger a poll.
+    if (flowsWanted()) {
       const outcome = await this.pollLedger(signal);
       if (contended && outcome === 'deferred') this.ledgerFirst = true;
     }
+  }
+
+  /** Fingerprint of this tick's fresh pool balances, or null when this tick has none. */
+  private freshFingerprint(): string | null {
+    return this.balancesTick === this.ticks && this.wallets !== null ? balanceFingerprint(this.wallets.wallets, this.config.EQUITY_WALLETS) : null;
   }
 
   /** Flow polling pauses alone when Kraken denies the key the ledger permission (balances go on). */
@@ -288,22 +320,10 @@ export class Daemon {
     return this.flowsPausedUntil === null || this.nowSec() >= this.flowsPausedUntil;
   }
 
-  /**
-   * Fresh balances show unexplained drift over the threshold since the last poll: most often a deposit or
-   * withdrawal the ledger has not been asked about yet. Poll now instead of warning for a whole poll interval.
-   */
-  private driftLooksLikeAFlow(): boolean {
-    const last = this.state.poll.last_poll_ts;
-    if (!this.config.FLOW_DETECTION_ENABLED || this.state.baseline === null || last === null) return false;
-    if (this.nowSec() - last < this.config.LOOP_INTERVAL_SEC) return false;
-    if (this.balances.ts === null || this.balances.ts <= last) return false;
-    const adjusted = this.reconcileNow().adjusted_status;
-    return adjusted === 'warn' && this.figures?.adjusted_status !== 'warn';
-  }
-
   private async refreshBalances(signal?: AbortSignal): Promise<void> {
     const pair = this.pair;
     if (pair === null) return;
+    const readStartKraken = this.krakenNow();
     const out = await callPrivate('Balance', this.budget, () => this.nowSec(), (s) => this.kraken.balance(s), this.deps.retry ?? DEFAULT_RETRY, signal);
     this.dirty = true; // nonce floor and budget moved
     if (!out.ok) {
@@ -314,16 +334,18 @@ export class Daemon {
       return;
     }
     this.fatalError = null;
-    let base = '0';
-    let quote = '0';
-    for (const [code, amount] of Object.entries(out.value)) {
-      const a = normalizeAsset(code);
-      if (a.wallet !== 'spot') continue;
-      if (a.asset === pair.base) base = amount;
-      else if (a.asset === pair.quote) quote = amount;
+    const wallets = poolBalances(out.value, pair, this.config.EQUITY_WALLETS, isKnownWallet);
+    for (const w of wallets.unseenWallets) {
+      if (this.loggedWallets.has(w)) continue;
+      this.loggedWallets.add(w);
+      this.log.warn({ wallet: w }, 'Balance lists a wallet suffix no documentation names: shown in balances.wallets, outside the pool');
     }
-    this.balances.value = { base, quote };
+    this.wallets = wallets;
+    this.balances.value = wallets.pool;
     this.balances.ts = this.nowSec();
+    // The read happened while the call was in flight: its midpoint on Kraken's clock (ties settle by row balance).
+    this.balanceReadAt = balanceRead(wallets, pair, (readStartKraken + this.krakenNow()) / 2);
+    this.balancesTick = this.ticks;
     this.balances.ok = true;
     this.balances.error = null;
   }
@@ -357,17 +379,41 @@ export class Daemon {
       }
       this.fatalError = null;
       pagesThisTick++;
-      const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy, out.value.count);
-      for (const kind of page.newSkipKinds) this.log.warn({ kind }, 'ledger rows skipped (logged once per kind; see external_flows.skipped_rows)');
-      for (const f of page.newFlows) {
-        this.log.info({ ledger_id: f.ledger_id, type: f.type, asset: f.asset, net: f.net, doge_eq: f.doge_eq, applied: f.applied }, 'external flow detected');
+      const page = applyLedgerPage(this.state, out.value.ledger, price, this.nowSec(), policy, out.value.count, this.balanceReadAt);
+      logBookChanges(this.log, { ...page, reclassified: 0 });
+      this.pollFreshRows += page.fresh;
+      if (page.countChanged !== null) {
+        this.log.warn(page.countChanged, 'Ledgers count changed between pages: poll stopped incomplete; it starts over next tick');
+        return 'progress';
       }
       if (page.complete) {
-        completePoll(this.state, this.nowSec(), policy);
+        logBookChanges(this.log, completePoll(this.state, this.nowSec(), policy, price));
+        const next = accountedAfterPoll(this.state.ledger.accounted, this.freshFingerprint(), this.pollFreshRows, this.lagRetried);
+        this.state.ledger.accounted = next.accounted;
+        this.lagRetried = next.retried;
+        this.pollFreshRows = 0;
         return 'progress';
       }
     }
     return 'progress';
+  }
+
+  /** Rows held because Kraken wrote them after the balances were read: booked once the balances contain them. */
+  private releaseAlignedRows(): void {
+    const price = this.price.value;
+    if (this.pair === null || price === null || this.state.ledger.held.length === 0) return;
+    const policy: FlowPolicy = { ...this.policy, pair: { base: this.pair.base, quote: this.pair.quote } };
+    logBookChanges(this.log, releaseHeld(this.state, this.balanceReadAt, price, this.nowSec(), policy));
+    this.dirty = true;
+  }
+
+  /** EQUITY_WALLETS changed since the baseline was set (or an older spot-only state): move the baseline, never drift. */
+  private maybeChangePool(): void {
+    if (this.state.baseline === null || this.pair === null || this.wallets === null || this.balancesTick !== this.ticks) return;
+    const { entered, left } = applyPoolChange(this.state, this.wallets.wallets, this.config.EQUITY_WALLETS, this.krakenNow(), this.config.FLOW_HISTORY_MAX, { base: this.pair.base, quote: this.pair.quote });
+    if (entered.length + left.length === 0) return;
+    this.dirty = true;
+    this.log.info({ entered, left, pool: this.config.EQUITY_WALLETS }, 'reconciled pool changed: the baseline moved by those wallets\' balances (an audit entry, not drift)');
   }
 
   private maybeSetBaseline(): void {
@@ -378,7 +424,7 @@ export class Daemon {
     const balances = this.balances.value;
     const price = this.price.value;
     if (balances === null || price === null) return;
-    setInitialBaseline(this.state, balances, price, this.krakenNow(), this.deps.pnl.value);
+    setInitialBaseline(this.state, balances, price, this.krakenNow(), this.deps.pnl.value, this.config.EQUITY_WALLETS);
     this.dirty = true;
     this.log.info({ doge: balances.base, usd: balances.quote, price }, 'reconciliation baseline set from first balances and price');
   }
@@ -395,6 +441,7 @@ export class Daemon {
   }
 
   botPnlUsd(): number {
+    if (this.config.BOT_PNL_SOURCE === 'ledger') return ledgerPnlUsd(this.state.totals.trading, this.price.value);
     const at = this.state.baseline?.pnl_source_at_baseline;
     const now = this.deps.pnl.value;
     return at === null || at === undefined || now === null ? 0 : now - at;
@@ -409,6 +456,8 @@ export class Daemon {
       totals: this.state.totals,
       unapplied: this.state.unapplied,
       thresholdPct: this.config.BALANCE_RECON_DRIFT_PCT,
+      firstBaseline: this.state.ledger.first_baseline,
+      pnlFromLedger: this.config.BOT_PNL_SOURCE === 'ledger',
     });
   }
 

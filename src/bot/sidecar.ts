@@ -120,9 +120,10 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
 
 function pnlSource(config: Config, demo: DemoEnvironment | null): PnlSource | null {
   // The demo's P&L is its synthetic bot's (unless switched off): never a real bot's row or endpoint.
-  if (demo !== null) return config.BOT_PNL_SOURCE === 'none' ? null : httpPnlSource(demo.pnlUrl, 'pnl_usd', config.KRAKEN_TIMEOUT_MS);
+  if (demo !== null) return config.BOT_PNL_SOURCE === 'none' || config.BOT_PNL_SOURCE === 'ledger' ? null : httpPnlSource(demo.pnlUrl, 'pnl_usd', config.KRAKEN_TIMEOUT_MS);
   switch (config.BOT_PNL_SOURCE) {
     case 'none':
+    case 'ledger': // read from the ledger rows by the daemon itself
       return null;
     case 'http':
       return config.BOT_PNL_URL === undefined ? null : httpPnlSource(config.BOT_PNL_URL, config.BOT_PNL_FIELD, config.KRAKEN_TIMEOUT_MS);

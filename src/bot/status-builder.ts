@@ -25,6 +25,7 @@ function buildLive(d: Daemon, now: number): StatusPayload {
   const baseline = state.baseline;
   const price = d.price.value;
   const lastFlow = state.flows.at(-1);
+  const wallets = d.wallets?.wallets ?? {};
   const persistence = d.deps.store.status();
 
   return {
@@ -36,6 +37,8 @@ function buildLive(d: Daemon, now: number): StatusPayload {
     balances: {
       doge: d.balances.value === null ? null : toNumber(d.balances.value.base),
       usd: d.balances.value === null ? null : toNumber(d.balances.value.quote),
+      wallets: Object.fromEntries(Object.entries(wallets).map(([w, v]) => [w, { doge: toNumber(v.base), usd: toNumber(v.quote) }])),
+      pool: [...cfg.EQUITY_WALLETS],
       ts: d.balances.ts,
       ok: d.balances.ok,
       last_error: d.balances.error,
@@ -97,6 +100,12 @@ function buildLive(d: Daemon, now: number): StatusPayload {
       adjusted_status: figures?.adjusted_status ?? 'unknown',
       last_flow: lastFlow === undefined ? null : flowJson(lastFlow),
       threshold_pct: cfg.BALANCE_RECON_DRIFT_PCT,
+      income_doge_eq: figures?.income_doge_eq ?? 0,
+      income_count: state.totals.income.count,
+      unclassified: { rows: state.totals.unclassified.rows, doge_eq: figures?.unclassified_doge_eq ?? 0, types: { ...state.totals.unclassified.types } },
+      internal_moves: state.totals.internal_moves,
+      ledger_trading_doge_eq: cfg.FLOW_DETECTION_ENABLED ? (figures?.ledger_trading_doge_eq ?? 0) : null,
+      roll_forward: figures?.roll_forward ?? null,
     },
     external_flows: {
       enabled: cfg.FLOW_DETECTION_ENABLED,
@@ -153,6 +162,8 @@ function flowJson(f: FlowRecord): FlowJson {
     price: f.price,
     doge_eq: f.doge_eq,
     applied: f.applied,
+    category: f.category,
+    wallet: f.wallet,
   };
 }
 

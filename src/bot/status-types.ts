@@ -39,8 +39,13 @@ export interface PriceStatus extends Partial<StaleMark> {
 }
 
 export interface BalancesStatus extends Partial<StaleMark> {
+  /** Pool totals: the pair's assets summed over EQUITY_WALLETS (DESIGN.md section 15). */
   doge: number | null;
   usd: number | null;
+  /** Every wallet seen in Balance for the pair's assets (pool or not): `spot`, `F`, `B`, `M`, `S`, `HOLD`, ... */
+  wallets: Record<string, { doge: number; usd: number }>;
+  /** The EQUITY_WALLETS list. */
+  pool: string[];
   ts: number | null;
   ok: boolean;
   last_error: string | null;
@@ -98,6 +103,9 @@ export interface FlowJson {
   price: number;
   doge_eq: number;
   applied: boolean;
+  /** `external` (the owner's money) or `income` (rewards); section 15. */
+  category: 'external' | 'income';
+  wallet: string;
 }
 
 export interface AuditJson {
@@ -118,7 +126,7 @@ export interface BalanceReconStatus extends Partial<StaleMark> {
   baseline_doge_eq: number | null;
   bot_pnl_usd: number;
   bot_pnl_doge_eq: number;
-  bot_pnl: { source: 'none' | 'http' | 'supabase'; ok: boolean; stale: boolean; last_error: string | null; age_sec: number | null };
+  bot_pnl: { source: 'none' | 'http' | 'supabase' | 'ledger'; ok: boolean; stale: boolean; last_error: string | null; age_sec: number | null };
   drift_doge: number | null;
   drift_pct: number | null;
   status: ReconState;
@@ -129,6 +137,25 @@ export interface BalanceReconStatus extends Partial<StaleMark> {
   adjusted_status: ReconState;
   last_flow: FlowJson | null;
   threshold_pct: number;
+  // section 15
+  income_doge_eq: number;
+  income_count: number;
+  unclassified: { rows: number; doge_eq: number; types: Record<string, number> };
+  internal_moves: number;
+  /** The bot's trades in the ledger at P (null while flow detection is off): a cross-check beside http/supabase. */
+  ledger_trading_doge_eq: number | null;
+  /** current = baseline + pool_changes + flows + income + bot_pnl + unexplained, DOGE-eq at P. */
+  roll_forward: RollForwardJson | null;
+}
+
+export interface RollForwardJson {
+  baseline: number;
+  pool_changes: number;
+  flows: number;
+  income: number;
+  bot_pnl: number;
+  unexplained: number;
+  current: number;
 }
 
 export interface ExternalFlowsStatus {

@@ -23,6 +23,8 @@ export function flowMarkers(flows: readonly FlowRecord[], fromTs: number): FlowM
       amount,
       doge_eq: roundValue(f.doge_eq),
       ledger_id: f.ledger_id,
+      category: f.category,
+      wallet: f.wallet,
     });
   }
   // Stable sort: records arrive in detection order, which is not always ledger-time order.

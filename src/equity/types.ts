@@ -24,4 +24,7 @@ export interface FlowMarker {
   readonly amount: number;
   readonly doge_eq: number;
   readonly ledger_id: string;
+  /** DESIGN.md section 15: `external` flows and `income` rows are both marked. */
+  readonly category: 'external' | 'income';
+  readonly wallet: string;
 }

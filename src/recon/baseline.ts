@@ -9,9 +9,13 @@ export function setInitialBaseline(
   price: number,
   now: number,
   pnlSourceValue: number | null,
+  /** EQUITY_WALLETS the balances cover (kept, so a later change of the pool moves the baseline). */
+  pool?: readonly string[],
 ): Baseline {
   const baseline: Baseline = { doge: balances.base, usd: balances.quote, ts: now, price, pnl_source_at_baseline: pnlSourceValue };
   state.baseline = baseline;
+  state.ledger.first_baseline = { doge: balances.base, usd: balances.quote };
+  if (pool !== undefined) state.ledger.pool = [...pool];
   return baseline;
 }
 
@@ -23,13 +27,21 @@ export function anchorPnlSource(state: ReconState, value: number): void {
 }
 
 /** Moves the baseline by one flow's net amount and appends an audit entry. Idempotent per flow. */
-export function applyFlowToBaseline(state: ReconState, flow: FlowRecord, now: number, reason: string, historyMax: number): void {
+export function applyFlowToBaseline(
+  state: ReconState,
+  flow: FlowRecord,
+  now: number,
+  reason: string,
+  historyMax: number,
+  /** False when the flow was never added to `unapplied` (recorded and applied at once). */
+  wasUnapplied = true,
+): void {
   if (flow.applied || state.baseline === null) return;
   const field = flow.side === 'base' ? 'doge' : 'usd';
   const before = state.baseline[field];
   const after = new Big(before).plus(flow.net).toString();
   state.baseline = { ...state.baseline, [field]: after };
-  state.unapplied[flow.side] = new Big(state.unapplied[flow.side]).minus(flow.net).toString();
+  if (wasUnapplied) state.unapplied[flow.side] = new Big(state.unapplied[flow.side]).minus(flow.net).toString();
   flow.applied = true;
   pushAudit(state, { ledger_id: flow.ledger_id, asset: flow.asset, net: flow.net, before, after, ts: now, reason }, historyMax);
 }
@@ -70,7 +82,7 @@ export function applyUnappliedFlows(
   return applied;
 }
 
-function pushAudit(state: ReconState, entry: AuditEntry, historyMax: number): void {
+export function pushAudit(state: ReconState, entry: AuditEntry, historyMax: number): void {
   state.audit.push(entry);
   state.totals.adjustments += 1;
   if (state.audit.length > historyMax) state.audit.splice(0, state.audit.length - historyMax);

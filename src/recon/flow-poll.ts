@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { classifyRow, type PairAssets } from './classify.js';
-import { applyFlowToBaseline } from './baseline.js';
-import { Big, toNumber } from './decimal.js';
+import { splitByBalanceRead, type BalanceRead } from './alignment.js';
+import type { PairAssets } from './pool.js';
+import { bookRows, emptyChanges, finalizeGroups, type BookChanges, type BookPolicy } from './ledger-book.js';
 import { parseLedgerRow } from './ledger-row.js';
 import type { PendingPoll, ReconState } from './state.js';
 import type { FlowRecord, LedgerRow } from './types.js';
@@ -9,13 +9,10 @@ import type { FlowRecord, LedgerRow } from './types.js';
 /** Kraken's Ledgers page size: a page shorter than this is the last one. */
 export const LEDGER_PAGE_SIZE = 50;
 
-export interface FlowPolicy {
-  readonly flowTypes: readonly string[];
+export interface FlowPolicy extends BookPolicy {
   readonly pair: PairAssets;
   readonly lookbackSec: number;
   readonly pollIntervalSec: number;
-  readonly autoAdjust: boolean;
-  readonly historyMax: number;
 }
 
 /**
@@ -48,10 +45,13 @@ export function beginPoll(state: ReconState, now: number, policy: FlowPolicy): P
   }
   const pending: PendingPoll = {
     start: windowStart(state, policy.lookbackSec),
-    end: Math.floor(now),
+    // Whole seconds for Kraken, rounded up so the window holds every row up to now (the balances just read
+    // may contain a row of this very second); the next window starts a second earlier to cover the rest.
+    end: Math.ceil(now),
     ofs: 0,
     pages: 0,
     newest: null,
+    count: null,
   };
   state.poll.pending = pending;
   return pending;
@@ -59,16 +59,25 @@ export function beginPoll(state: ReconState, now: number, policy: FlowPolicy): P
 
 export interface PageResult {
   readonly rows: number;
+  /** Rows seen for the first time (not dedup hits, not before the import floor). */
+  readonly fresh: number;
+  /** External flows and income rows recorded (this page's rows and any group they completed). */
   readonly newFlows: readonly FlowRecord[];
   /** Malformed or skipped kinds seen for the first time in this page (log once per kind). */
   readonly newSkipKinds: readonly string[];
+  /** Ledger types counted unclassified for the first time (log once per type). */
+  readonly newUnclassifiedTypes: readonly string[];
   /** True when this page ended the poll (short or empty). */
   readonly complete: boolean;
+  /** Set when Kraken's `count` changed between pages: the poll stopped incomplete and starts over next tick. */
+  readonly countChanged: { readonly from: number; readonly to: number } | null;
 }
 
 /**
- * Applies one Ledgers page to the state: dedups by id, classifies, records flows (moving the baseline when
- * auto-adjust is on), counts skipped rows, and advances the poll's offset. `price` values the flows.
+ * Applies one Ledgers page to the state: dedups by id, books the rows by refid group (recording flows and
+ * income, moving the baseline when auto-adjust is on), counts skipped rows, and advances the poll's
+ * offset. `price` values the flows. `read` aligns rows with the balances (section 15): rows written after
+ * the balances were read are held for the next tick (`releaseHeld`); undefined books every row now.
  */
 export function applyLedgerPage(
   state: ReconState,
@@ -78,15 +87,24 @@ export function applyLedgerPage(
   policy: FlowPolicy,
   /** Kraken's `count` of rows in the window (reliable with type=all): lets a full last page end the poll. */
   count: number | null = null,
+  read?: BalanceRead | null,
 ): PageResult {
   const pending = state.poll.pending;
   if (pending === null) throw new Error('applyLedgerPage called without a poll in progress');
   const ids = Object.keys(ledger);
-  // Kraken sends newest first; apply oldest first so the audit trail reads in time order.
+  const changes = emptyChanges();
+  if (count !== null && pending.count !== undefined && pending.count !== null && pending.count !== count) {
+    // Rows were added inside the window between pages: offsets no longer line up. Stop; the window is read
+    // again from the start next tick (dedup by id keeps every row counted once).
+    const from = pending.count;
+    state.poll.pending = null;
+    failPoll(state, `Ledgers: count changed between pages (${from} → ${count}); the poll restarts`);
+    return { rows: 0, fresh: 0, newFlows: [], newSkipKinds: [], newUnclassifiedTypes: [], complete: false, countChanged: { from, to: count } };
+  }
+  if (count !== null) pending.count = count;
   const parsed: LedgerRow[] = [];
-  const newSkipKinds: string[] = [];
   const skip = (kind: string): void => {
-    if ((state.skipped_rows[kind] ?? 0) === 0) newSkipKinds.push(kind);
+    if ((state.skipped_rows[kind] ?? 0) === 0) changes.newSkipKinds.push(kind);
     state.skipped_rows[kind] = (state.skipped_rows[kind] ?? 0) + 1;
   };
 
@@ -105,45 +123,52 @@ export function applyLedgerPage(
     pending.newest = pending.newest === null ? result.row.time : Math.max(pending.newest, result.row.time);
     parsed.push(result.row);
   }
+  // Kraken sends newest first; book oldest first so the audit trail reads in time order.
   parsed.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  const newFlows: FlowRecord[] = [];
+  const fresh: LedgerRow[] = [];
   for (const row of parsed) {
     if (state.seen.has(row.id)) continue;
     if (state.import_floor !== null && row.time <= state.import_floor) continue;
     state.seen.set(row.id, row.time);
-    const c = classifyRow(row, policy.flowTypes, policy.pair);
-    if (c.kind === 'not_flow') continue;
-    if (c.kind === 'skip') {
-      skip(c.reason);
-      continue;
-    }
-    let flow: FlowRecord;
-    try {
-      flow = recordFlow(state, row, c.side, price, now, policy);
-    } catch {
-      // Validation should make this unreachable; if a row still cannot be read as a decimal, it must not
-      // stall every later poll: skip and count it (recordFlow reads the amounts before it changes anything).
-      skip('malformed_unreadable');
-      continue;
-    }
-    newFlows.push(flow);
+    fresh.push(row);
   }
+  state.ledger.held.push(...fresh);
+  releaseHeldInto(state, read, price, now, policy, changes);
 
   pending.ofs += ids.length;
   pending.pages += 1;
   const complete = ids.length < LEDGER_PAGE_SIZE || (count !== null && pending.ofs >= count);
-  return { rows: ids.length, newFlows, newSkipKinds, complete };
+  return { rows: ids.length, fresh: fresh.length, newFlows: changes.newFlows, newSkipKinds: changes.newSkipKinds, newUnclassifiedTypes: changes.newUnclassifiedTypes, complete, countChanged: null };
 }
 
-/** Ends a complete poll: the cursor moves forward to the newest row, and ids that can no longer come back are forgotten. */
-export function completePoll(state: ReconState, now: number, policy: FlowPolicy): void {
+/** Books the held rows the balances now contain (each tick, after fresh balances). */
+export function releaseHeld(state: ReconState, read: BalanceRead | null | undefined, price: number, now: number, policy: BookPolicy): BookChanges {
+  const changes = emptyChanges();
+  releaseHeldInto(state, read, price, now, policy, changes);
+  return changes;
+}
+
+function releaseHeldInto(state: ReconState, read: BalanceRead | null | undefined, price: number, now: number, policy: BookPolicy, changes: BookChanges): void {
+  if (state.ledger.held.length === 0) return;
+  const { ready, wait } = read === undefined ? { ready: state.ledger.held, wait: [] } : splitByBalanceRead(state.ledger.held, read);
+  state.ledger.held = wait;
+  if (ready.length > 0) bookRows(state, ready, price, now, policy, changes);
+}
+
+/**
+ * Ends a complete poll: the cursor moves forward to the newest row, ids that can no longer come back are
+ * forgotten, and refid groups the window has passed take their final verdict (`price` values any flow that
+ * creates; default the baseline's price).
+ */
+export function completePoll(state: ReconState, now: number, policy: FlowPolicy, price?: number): BookChanges {
+  const changes = emptyChanges();
   const pending = state.poll.pending;
   if (pending !== null && pending.newest !== null && state.cursor !== null) {
     state.cursor = Math.max(state.cursor, pending.newest);
   }
   state.poll.pending = null;
-  if (pending !== null) state.poll.last_end = Math.max(state.poll.last_end ?? -Infinity, pending.end);
+  if (pending !== null) state.poll.last_end = Math.max(state.poll.last_end ?? -Infinity, pending.end - 1);
   state.poll.last_poll_ts = now;
   state.poll.ok = true;
   state.poll.last_error = null;
@@ -153,7 +178,9 @@ export function completePoll(state: ReconState, now: number, policy: FlowPolicy)
     pruneSeen(state, start);
     // Forgotten ids must never be imported again, even if a later start (say, a longer lookback) reaches them.
     state.import_floor = Math.max(state.import_floor ?? -Infinity, start);
+    finalizeGroups(state, start, price ?? state.baseline?.price ?? 0, now, policy, changes);
   }
+  return changes;
 }
 
 /** Records a failed page request; the poll in progress resumes from the same offset next tick. */
@@ -167,51 +194,6 @@ function pruneSeen(state: ReconState, start: number): void {
   for (const [id, time] of state.seen) {
     if (time <= start) state.seen.delete(id);
   }
-}
-
-function recordFlow(
-  state: ReconState,
-  row: LedgerRow,
-  side: 'base' | 'quote',
-  price: number,
-  now: number,
-  policy: FlowPolicy,
-): FlowRecord {
-  const net = new Big(row.amount).minus(row.fee);
-  const flow: FlowRecord = {
-    ledger_id: row.id,
-    refid: row.refid,
-    time: row.time,
-    type: row.type,
-    subtype: row.subtype,
-    asset: row.asset,
-    side,
-    amount: row.amount,
-    fee: row.fee,
-    net: net.toString(),
-    price,
-    doge_eq: toNumber(side === 'base' ? net : net.div(price)),
-    detected_ts: now,
-    applied: false,
-  };
-  const t = state.totals;
-  t.count += 1;
-  const magnitude = net.abs().toString();
-  if (side === 'base') {
-    if (net.gte(0)) t.base_in = new Big(t.base_in).plus(magnitude).toString();
-    else t.base_out = new Big(t.base_out).plus(magnitude).toString();
-  } else if (net.gte(0)) t.quote_in = new Big(t.quote_in).plus(magnitude).toString();
-  else t.quote_out = new Big(t.quote_out).plus(magnitude).toString();
-
-  state.unapplied[side] = new Big(state.unapplied[side]).plus(net).toString();
-  if (policy.autoAdjust) applyFlowToBaseline(state, flow, now, flowReason(flow), policy.historyMax);
-  state.flows.push(flow);
-  if (state.flows.length > policy.historyMax) state.flows.splice(0, state.flows.length - policy.historyMax);
-  return flow;
-}
-
-function flowReason(flow: FlowRecord): string {
-  return new Big(flow.net).gte(0) ? `${flow.type} (inflow)` : `${flow.type} (outflow)`;
 }
 
 function contentHash(raw: unknown): string {

@@ -40,6 +40,7 @@ export function parseLedgerRow(id: string, raw: unknown): ParsedRow {
       wallet,
       amount: r.amount.trim(),
       fee: r.fee.trim(),
+      balance: isDecimalString(r.balance) ? r.balance.trim() : null,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { restoreAlertState } from '../alerts/state.js';
 import { isDecimalString } from './decimal.js';
 import { restoreLastKnown } from './last-known.js';
+import { restoreLedgerBook, restoreSectionTotals, serializeLedgerBook, type StoredLedgerBook } from './ledger-book-codec.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
 import { restoreReportsState } from '../reports/state.js';
 import type { AuditEntry, Baseline, FlowRecord } from './types.js';
@@ -9,10 +10,10 @@ import type { AuditEntry, Baseline, FlowRecord } from './types.js';
 const SEEN_MAX = 500_000;
 
 /** The JSON form of ReconState (`seen` as [id, time] pairs). */
-export type StoredReconState = Omit<ReconState, 'seen'> & { seen: Array<[string, number]> };
+export type StoredReconState = Omit<ReconState, 'seen' | 'ledger'> & { seen: Array<[string, number]>; ledger: StoredLedgerBook };
 
 export function serializeReconState(state: ReconState, now: number): StoredReconState {
-  return { ...state, saved_ts: now, seen: [...state.seen] };
+  return { ...state, saved_ts: now, seen: [...state.seen], ledger: serializeLedgerBook(state.ledger) };
 }
 
 export interface RestoreResult {
@@ -66,6 +67,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
       quote_in: decimalOr(t.quote_in, '0'),
       quote_out: decimalOr(t.quote_out, '0'),
       adjustments: finiteOr(t.adjustments, state.audit.length),
+      ...restoreSectionTotals(t),
     };
   }
   if (isRecord(raw.unapplied)) {
@@ -86,6 +88,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
       polls: finiteOr(p.polls, 0),
     };
   }
+  state.ledger = restoreLedgerBook(raw.ledger, state, repairs);
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
     state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
   }
@@ -128,6 +131,8 @@ function restoreFlow(v: unknown): FlowRecord | null {
     type: str(v.type),
     subtype: str(v.subtype),
     asset: str(v.asset),
+    category: v.category === 'income' ? 'income' : 'external',
+    wallet: typeof v.wallet === 'string' && v.wallet !== '' ? v.wallet : 'spot',
     side: v.side,
     amount: decimalOr(v.amount, v.net),
     fee: decimalOr(v.fee, '0'),
@@ -153,6 +158,7 @@ function restorePending(v: unknown): PendingPoll | null {
     ofs: Math.max(0, Math.floor(v.ofs as number)),
     pages: finiteOr(v.pages, 0),
     newest: finiteOrNull(v.newest),
+    count: finiteOrNull(v.count),
   };
 }
 

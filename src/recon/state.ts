@@ -1,9 +1,13 @@
 import type { AlertState } from '../alerts/state.js';
 import type { LastKnown } from './last-known.js';
+import { emptyLedgerBook, type LedgerBook } from './ledger-book-types.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
 import type { ReportsState } from '../reports/state.js';
 
-/** Totals over every flow since the baseline was first set; never capped, never reset by an adjustment. */
+/**
+ * Totals since the baseline was first set (decimal strings, native units); never capped, never reset by an
+ * adjustment. `count` and the in/out magnitudes are external flows only (DESIGN.md section 15).
+ */
 export interface FlowTotals {
   count: number;
   base_in: string;
@@ -12,6 +16,32 @@ export interface FlowTotals {
   quote_out: string;
   /** How many times the baseline has been moved. */
   adjustments: number;
+  /** Income rows (rewards, staking, credits): net amounts and how many. */
+  income: { base: string; quote: string; count: number };
+  /** The bot's trades in the ledger: net amounts. */
+  trading: { base: string; quote: string };
+  /** Baseline moves from EQUITY_WALLETS changes (wallets entering or leaving the pool). */
+  pool_changes: { base: string; quote: string };
+  /** Rows of types nobody classified: net amounts, rows, and rows per type. */
+  unclassified: { base: string; quote: string; rows: number; types: Record<string, number> };
+  /** Refid groups that were internal moves (Auto Earn allocations and the like). */
+  internal_moves: number;
+}
+
+export function emptyTotals(): FlowTotals {
+  return {
+    count: 0,
+    base_in: '0',
+    base_out: '0',
+    quote_in: '0',
+    quote_out: '0',
+    adjustments: 0,
+    income: { base: '0', quote: '0', count: 0 },
+    trading: { base: '0', quote: '0' },
+    pool_changes: { base: '0', quote: '0' },
+    unclassified: { base: '0', quote: '0', rows: 0, types: {} },
+    internal_moves: 0,
+  };
 }
 
 /** A ledger poll in progress: the same window resumes on the next tick until a short or empty page. */
@@ -24,6 +54,8 @@ export interface PendingPoll {
   pages: number;
   /** Newest valid row time seen in this poll. */
   newest: number | null;
+  /** Kraken's `count` on the first page: a different count on a later page means the window shifted. */
+  count?: number | null;
 }
 
 export interface PollHealth {
@@ -55,7 +87,7 @@ export interface ReconState {
   flows: FlowRecord[];
   audit: AuditEntry[];
   totals: FlowTotals;
-  /** Net flows not yet applied to the baseline (observe-only mode), by side. */
+  /** Net flows and income not yet applied to the baseline (observe-only mode), by side. */
   unapplied: { base: string; quote: string };
   skipped_rows: SkippedRows;
   poll: PollHealth;
@@ -68,6 +100,8 @@ export interface ReconState {
   alerts?: AlertState | undefined;
   /** The last published figures, shown stale after a restart until Kraken answers (optional: older states lack it). */
   last_known?: LastKnown | null;
+  /** Section 15 bookkeeping: pool definition, first baseline, refid groups awaiting legs, rows held for alignment. */
+  ledger: LedgerBook;
 }
 
 export function emptyReconState(): ReconState {
@@ -80,11 +114,12 @@ export function emptyReconState(): ReconState {
     seen: new Map(),
     flows: [],
     audit: [],
-    totals: { count: 0, base_in: '0', base_out: '0', quote_in: '0', quote_out: '0', adjustments: 0 },
+    totals: emptyTotals(),
     unapplied: { base: '0', quote: '0' },
     skipped_rows: {},
     poll: { last_poll_ts: null, last_end: null, last_attempt_ts: null, ok: null, last_error: null, pending: null, polls: 0 },
     nonce_floor: 0,
     budget: null,
+    ledger: emptyLedgerBook(),
   };
 }

@@ -16,6 +16,8 @@ export interface LedgerRow {
   readonly wallet: string;
   readonly amount: string;
   readonly fee: string;
+  /** The asset-wallet's balance after this row (Kraken's `balance`); null when absent or unreadable. */
+  readonly balance: string | null;
 }
 
 /** The reconciliation baseline: balances at a moment, moved by applied flows (its time never moves). */
@@ -29,7 +31,10 @@ export interface Baseline {
   readonly pnl_source_at_baseline: number | null;
 }
 
-/** An external flow (deposit, withdrawal, transfer) of the pair's base or quote spot asset. */
+/**
+ * A row that moved the pool from outside (category `external`: deposits, withdrawals, transfers out of the
+ * pool, app purchases, ...) or paid the owner income (category `income`: rewards, staking, credits).
+ */
 export interface FlowRecord {
   readonly ledger_id: string;
   readonly refid: string;
@@ -37,6 +42,10 @@ export interface FlowRecord {
   readonly type: string;
   readonly subtype: string;
   readonly asset: string;
+  /** DESIGN.md section 15: `external` (the owner's money) or `income` (rewards paid to the owner). */
+  readonly category: 'external' | 'income';
+  /** `spot` or the wallet suffix (`F`, `B`, ...) of the row's asset code. */
+  readonly wallet: string;
   /** `base` or `quote`: which side of the pair the flow moved. */
   readonly side: 'base' | 'quote';
   readonly amount: string;

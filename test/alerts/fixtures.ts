@@ -6,8 +6,8 @@ import { makeStatus, type DeepPartial } from '../helpers/status-fixture.js';
 export const T0 = 1_700_000_000;
 export const ALL_EVENTS: AlertPolicy = { events: ALERT_EVENT_NAMES, minIntervalSec: 300 };
 
-export function flow(id: string, net: number, extra: Partial<FlowJson> & { category?: string } = {}): FlowJson {
-  return { ledger_id: id, refid: `R${id}`, time: T0, type: net >= 0 ? 'deposit' : 'withdrawal', subtype: '', asset: 'DOGE', amount: net, fee: 0, net, price: 0.1, doge_eq: net, applied: true, ...extra };
+export function flow(id: string, net: number, extra: Partial<FlowJson> = {}): FlowJson {
+  return { ledger_id: id, refid: `R${id}`, time: T0, type: net >= 0 ? 'deposit' : 'withdrawal', subtype: '', asset: 'DOGE', amount: net, fee: 0, net, price: 0.1, doge_eq: net, applied: true, category: 'external', wallet: 'spot', ...extra };
 }
 
 /**

@@ -86,7 +86,8 @@ describe('the loop against the simulated Kraken', () => {
     for (let i = 0; i < 130; i++) h.sim.addLedgerRow({ type: i % 10 === 0 ? 'deposit' : 'trade', asset: 'XXDG', amount: '1.00000000', fee: '0' });
     for (let i = 0; i < 6; i++) await h.step(60);
     expect(h.daemon.status?.external_flows.flow_count).toBe(13);
-    expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(117); // the 117 trade rows are the bot's, and it reported no P&L
+    // The 117 trade rows are the bot's: with flow detection on, BOT_PNL_SOURCE=auto reads its P&L from the ledger.
+    expect(h.daemon.status?.balance_recon).toMatchObject({ bot_pnl: { source: 'ledger' }, bot_pnl_doge_eq: 117, ledger_trading_doge_eq: 117, adjusted_drift_doge: 0 });
     const ledgerCalls = h.sim.stats().requests.filter((r) => r.endpoint === 'Ledgers').length;
     expect(ledgerCalls).toBeGreaterThanOrEqual(3);
     expect(h.daemon.budget.rateLimitErrors).toBe(0);

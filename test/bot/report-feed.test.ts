@@ -7,7 +7,7 @@ import { memoryLogger } from '../dashboard/harness.js';
 
 const LIVE = { KRAKEN_API_KEY: 'key-123456', KRAKEN_API_SECRET: 'kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==' };
 const T = 1_764_547_200;
-const flow = (id: string): FlowRecord => ({ ledger_id: id, refid: 'R', time: T, type: 'deposit', subtype: '', asset: 'USD', side: 'quote', amount: '1', fee: '0', net: '1', price: 0.1, doge_eq: 10, detected_ts: T, applied: false });
+const flow = (id: string): FlowRecord => ({ ledger_id: id, refid: 'R', time: T, type: 'deposit', subtype: '', asset: 'USD', side: 'quote', amount: '1', fee: '0', net: '1', price: 0.1, doge_eq: 10, detected_ts: T, applied: false, category: 'external', wallet: 'spot' });
 
 function setup(env: Record<string, string> = {}) {
   const sink = memoryLogger();

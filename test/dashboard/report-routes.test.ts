@@ -32,6 +32,8 @@ function exportsFixture(): ReportExports {
     doge_eq: 1000,
     detected_ts: T0 + 86_400 + 60,
     applied: true,
+    category: 'external',
+    wallet: 'spot',
   } satisfies FlowRecord;
   return {
     report: buildReport(state, UTC_DAYS),

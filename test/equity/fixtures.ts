@@ -16,7 +16,7 @@ export function seriesOf(values: readonly number[], step = 300): EquityPoint[] {
 
 export function flow(overrides: Partial<FlowRecord> = {}): FlowRecord {
   return {
-    ledger_id: 'L1', refid: 'R1', time: T0, type: 'deposit', subtype: '', asset: 'DOGE', side: 'base',
+    ledger_id: 'L1', refid: 'R1', time: T0, type: 'deposit', subtype: '', asset: 'DOGE', category: 'external', wallet: 'spot', side: 'base',
     amount: '100', fee: '0', net: '100', price: 0.1, doge_eq: 100, detected_ts: T0, applied: false, ...overrides,
   };
 }

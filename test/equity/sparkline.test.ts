@@ -25,8 +25,8 @@ describe('flowMarkers', () => {
       flow({ ledger_id: 'W', time: T0 + 20, type: 'withdrawal', asset: 'USD', side: 'quote', net: '-10.25', doge_eq: -102.5 }),
     ], T0);
     expect(markers).toEqual([
-      { ts: T0 + 10, type: 'deposit', ledger_type: 'deposit', asset: 'DOGE', amount: 250.5, doge_eq: 250.5, ledger_id: 'D' },
-      { ts: T0 + 20, type: 'withdrawal', ledger_type: 'withdrawal', asset: 'USD', amount: -10.25, doge_eq: -102.5, ledger_id: 'W' },
+      { ts: T0 + 10, type: 'deposit', ledger_type: 'deposit', asset: 'DOGE', amount: 250.5, doge_eq: 250.5, ledger_id: 'D', category: 'external', wallet: 'spot' },
+      { ts: T0 + 20, type: 'withdrawal', ledger_type: 'withdrawal', asset: 'USD', amount: -10.25, doge_eq: -102.5, ledger_id: 'W', category: 'external', wallet: 'spot' },
     ]);
   });
   it('draws a reversed failed withdrawal (positive net, ledger type withdrawal) as an inflow', () => {

@@ -93,12 +93,14 @@ describe('fuzz: ledger rows and pages', () => {
           }
           const time = T0 + e.v.dt;
           rows.push({ id, raw: rawRow({ type: e.v.type, asset: e.v.asset, amount: e.v.amount, fee: e.v.fee, time }), time });
-          const spot = e.v.asset === 'XXDG' || e.v.asset === 'XDG' || e.v.asset === 'ZUSD';
-          if ((e.v.type === 'deposit' || e.v.type === 'withdrawal') && spot) {
+          // The pool is spot and F (EQUITY_WALLETS default); DOGE.S is outside it. Every type but trade moves the
+          // baseline: deposits, withdrawals and lone transfers as external flows, staking as income (section 15).
+          const pool = e.v.asset === 'XXDG' || e.v.asset === 'XDG' || e.v.asset === 'ZUSD' || e.v.asset === 'ZUSD.F';
+          if (e.v.type !== 'trade' && pool) {
             const net = new Big(e.v.amount).minus(e.v.fee);
-            if (e.v.asset === 'ZUSD') wantUsd = wantUsd.plus(net);
+            if (e.v.asset.startsWith('ZUSD')) wantUsd = wantUsd.plus(net);
             else wantDoge = wantDoge.plus(net);
-            wantCount++;
+            if (e.v.type !== 'staking') wantCount++;
           }
         });
         // Junk under hostile ids (own `__proto__` keys included) rides along in the first page.

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../src/bot/config.js';
 import { Daemon } from '../../src/bot/daemon.js';
 import { PnlTracker, type PnlSource } from '../../src/bot/pnl-source.js';
-import { KrakenClient } from '../../src/kraken/client.js';
+import { KrakenClient, type KrakenApi } from '../../src/kraken/client.js';
 import { KrakenSim } from '../../src/kraken/sim/index.js';
 import type { SimOptions } from '../../src/kraken/sim/types.js';
 import { createStore, type Store, type StoreOptions } from '../../src/store/store.js';
@@ -43,6 +43,8 @@ export interface HarnessOptions {
   /** Reuse a data dir (a restart of a previous harness). */
   dataDir?: string;
   clock?: FakeClock;
+  /** Wraps the daemon's Kraken client (e.g. to let the account move between the Balance and Ledgers calls). */
+  wrapKraken?: (api: KrakenApi, sim: KrakenSim, clock: FakeClock) => KrakenApi;
 }
 
 const FAST_RETRY = { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 };
@@ -79,7 +81,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const store = createStore({ dataDir, logger: log.logger, nowMs: clock.now, ...opts.store });
     const daemon = await Daemon.create({
       config,
-      kraken: (nonces) => new KrakenClient({ baseUrl: sim.url, timeoutMs: config.KRAKEN_TIMEOUT_MS, credentials: creds, nonces }),
+      kraken: (nonces) => {
+        const api = new KrakenClient({ baseUrl: sim.url, timeoutMs: config.KRAKEN_TIMEOUT_MS, credentials: creds, nonces });
+        return opts.wrapKraken === undefined ? api : opts.wrapKraken(api, sim, clock);
+      },
       store,
       pnl,
       logger: log.logger,

@@ -12,10 +12,15 @@ export interface RawRow {
   balance: string;
 }
 
-/** A Kraken-shaped ledger row with overrides (one scenario = base fixture + what matters to it). */
+let refids = 0;
+
+/**
+ * A Kraken-shaped ledger row with overrides (one scenario = base fixture + what matters to it). Each row
+ * gets its own refid unless the scenario gives one (rows sharing a refid are one group, DESIGN.md 15).
+ */
 export function rawRow(overrides: Partial<RawRow> = {}): RawRow {
   return {
-    refid: 'QREF-1',
+    refid: `QREF-${++refids}`,
     time: 1_700_000_100,
     type: 'deposit',
     subtype: '',

@@ -13,6 +13,9 @@ export interface FixtureFlow {
   net: number;
   ledger_id: string;
   type?: string;
+  /** Section 15: `income` rows are listed beside external flows; default external. */
+  category?: 'external' | 'income';
+  wallet?: string;
 }
 
 export const PRICE = 0.16;
@@ -62,6 +65,8 @@ export function flowJson(f: FixtureFlow, now: number): FlowJson {
     price: PRICE,
     doge_eq: Math.round(dogeEqOf(f) * 100) / 100,
     applied: true,
+    category: f.category ?? 'external',
+    wallet: f.wallet ?? 'spot',
   };
 }
 
@@ -74,6 +79,8 @@ export function flowMarker(f: FixtureFlow, now: number): FlowMarker {
     amount: f.net,
     doge_eq: Math.round(dogeEqOf(f) * 100) / 100,
     ledger_id: f.ledger_id,
+    category: f.category ?? 'external',
+    wallet: f.wallet ?? 'spot',
   };
 }
 
@@ -112,7 +119,11 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
     ts: now,
     pair: { altname: 'XDGUSD', base: 'DOGE', quote: 'USD' },
     price: { last: PRICE, ts: now, ok: true, last_error: null },
-    balances: { doge: 35_120.5, usd: 1_420.37, ts: now, ok: true, last_error: null },
+    balances: {
+      doge: 35_120.5, usd: 1_420.37, ts: now, ok: true, last_error: null,
+      wallets: { spot: { doge: 35_120.5, usd: 220.37 }, F: { doge: 0, usd: 1_200 }, S: { doge: 500, usd: 0 } },
+      pool: ['spot', 'F'],
+    },
     rollout: {
       stage: 4,
       flags: { FLOW_DETECTION_ENABLED: true, FLOW_BASELINE_AUTO_ADJUST: true, EQUITY_TS_ENABLED: true, DASHBOARD_FLOW_PANELS_ENABLED: true },
@@ -139,6 +150,13 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
       adjusted_status: Math.abs((100 * adjusted) / baselineEq) > 1 ? 'warn' : 'ok',
       last_flow: recent[0] ?? null,
       threshold_pct: 1,
+      income_doge_eq: 0,
+      income_count: 0,
+      unclassified: { rows: 0, doge_eq: 0, types: {} },
+      internal_moves: 0,
+      ledger_trading_doge_eq: 250,
+      // The terms sum to current (the identity of section 15).
+      roll_forward: { baseline: last[1] - (deposits - withdrawals) - 250 - adjusted, pool_changes: 0, flows: deposits - withdrawals, income: 0, bot_pnl: 250, unexplained: adjusted, current: last[1] },
     },
     external_flows: {
       enabled: true, auto_adjust: true, flow_count: recent.length, deposits_doge_eq: deposits, withdrawals_doge_eq: withdrawals,

@@ -28,7 +28,12 @@ describe('normalizeAsset', () => {
     expect(normalizeAsset(code)).toEqual({ asset: code, wallet: 'spot' });
   });
 
-  it('keeps an unknown suffix as part of a spot code instead of dropping it', () => {
-    expect(normalizeAsset('ETH.HOLD')).toEqual({ asset: 'ETH.HOLD', wallet: 'spot' });
+  // DESIGN.md section 15: `.HOLD` is a wallet (USD.HOLD → USD in HOLD); a suffix no documentation names is still
+  // a wallet of its own, never read as spot balance (the pool leaves it out and the status names it).
+  it('maps HOLD and unseen suffixes to wallets, never to spot', () => {
+    expect(normalizeAsset('USD.HOLD')).toEqual({ asset: 'USD', wallet: 'HOLD' });
+    expect(normalizeAsset('ETH.HOLD')).toEqual({ asset: 'ETH', wallet: 'HOLD' });
+    expect(normalizeAsset('XDG.Q')).toEqual({ asset: 'DOGE', wallet: 'Q' });
+    expect(normalizeAsset('xxdg.f')).toEqual({ asset: 'DOGE', wallet: 'F' });
   });
 });

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRow } from '../../src/recon/classify.js';
 import { parseLedgerRow } from '../../src/recon/ledger-row.js';
 import { rawRow } from '../helpers/recon-fixtures.js';
-
-const PAIR = { base: 'DOGE', quote: 'USD' };
 
 describe('parseLedgerRow', () => {
   it('accepts a Kraken row and normalises its asset code', () => {
@@ -28,29 +25,5 @@ describe('parseLedgerRow', () => {
     ['a NaN fee', 'L1', rawRow({ fee: 'NaN' }), 'malformed_fee'],
   ])('rejects %s', (_what, id, raw, kind) => {
     expect(parseLedgerRow(id, raw)).toEqual({ ok: false, kind });
-  });
-});
-
-describe('classifyRow', () => {
-  const parse = (overrides: Parameters<typeof rawRow>[0]) => {
-    const r = parseLedgerRow('L1', rawRow(overrides));
-    if (!r.ok) throw new Error('fixture should parse');
-    return r.row;
-  };
-
-  it('treats a DOGE deposit as a base-side flow and a USD withdrawal as a quote-side flow', () => {
-    expect(classifyRow(parse({ asset: 'XXDG' }), ['deposit', 'withdrawal'], PAIR)).toEqual({ kind: 'flow', side: 'base' });
-    expect(classifyRow(parse({ asset: 'ZUSD', type: 'withdrawal' }), ['deposit', 'withdrawal'], PAIR)).toEqual({ kind: 'flow', side: 'quote' });
-  });
-
-  it('skips deposits of other assets and earn wallets', () => {
-    expect(classifyRow(parse({ asset: 'XXBT' }), ['deposit'], PAIR)).toEqual({ kind: 'skip', reason: 'other_asset' });
-    expect(classifyRow(parse({ asset: 'XDG.S' }), ['deposit'], PAIR)).toEqual({ kind: 'skip', reason: 'earn_wallet' });
-  });
-
-  it('ignores trades, and counts transfers only when FLOW_TYPES names them', () => {
-    expect(classifyRow(parse({ type: 'trade' }), ['deposit', 'withdrawal'], PAIR)).toEqual({ kind: 'not_flow' });
-    expect(classifyRow(parse({ type: 'transfer' }), ['deposit', 'withdrawal'], PAIR)).toEqual({ kind: 'not_flow' });
-    expect(classifyRow(parse({ type: 'transfer' }), ['deposit', 'withdrawal', 'transfer'], PAIR)).toEqual({ kind: 'flow', side: 'base' });
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Big } from '../../src/recon/decimal.js';
+import { Big, baseEquivalent } from '../../src/recon/decimal.js';
 import { isPollDue, windowStart, type FlowPolicy } from '../../src/recon/flow-poll.js';
 import { reconcile } from '../../src/recon/reconcile.js';
 import type { ReconState } from '../../src/recon/state.js';
@@ -64,19 +64,22 @@ function drive(history: History, ticks: Array<TickSpec>, policy: FlowPolicy): Re
   return state;
 }
 
-function expectedFlows(history: History): { count: number; base: Big.Big; quote: Big.Big } {
+/** External flows (deposits, withdrawals) and income (staking) on the pool's assets; both move the baseline. */
+function expectedFlows(history: History): { count: number; income: number; base: Big.Big; quote: Big.Big } {
   let base = new Big(0);
   let quote = new Big(0);
   let count = 0;
+  let income = 0;
   for (const r of history.rows) {
-    if (r.type !== 'deposit' && r.type !== 'withdrawal') continue;
+    if (r.type !== 'deposit' && r.type !== 'withdrawal' && r.type !== 'staking') continue;
     const net = new Big(r.amount).minus(r.fee);
     if (r.asset === 'XXDG') base = base.plus(net);
     else if (r.asset === 'ZUSD') quote = quote.plus(net);
     else continue;
-    count++;
+    if (r.type === 'staking') income++;
+    else count++;
   }
-  return { count, base, quote };
+  return { count, income, base, quote };
 }
 
 describe('flow detection properties', () => {
@@ -89,7 +92,8 @@ describe('flow detection properties', () => {
         expect(state.totals.count).toBe(want.count);
         expect(new Big(state.baseline?.doge ?? 'NaN').eq(new Big(1000).plus(want.base))).toBe(true);
         expect(new Big(state.baseline?.usd ?? 'NaN').eq(new Big(100).plus(want.quote))).toBe(true);
-        expect(state.audit.length).toBe(want.count);
+        expect(state.totals.income.count).toBe(want.income);
+        expect(state.audit.length).toBe(want.count + want.income);
         // Bounded memory: only ids the next window can return are remembered.
         const start = windowStart(state, POLICY.lookbackSec);
         for (const t of state.seen.values()) expect(t).toBeGreaterThan(start);
@@ -123,7 +127,7 @@ describe('flow detection properties', () => {
     );
   });
 
-  it('rolls forward: current = baseline + net flows + bot P&L + unexplained, and unexplained is zero when the bot explains the rest', () => {
+  it('rolls forward: current = baseline + net flows + income + bot P&L + unexplained, and unexplained is zero when the bot explains the rest', () => {
     fc.assert(
       fc.property(
         fc.array(rowArb, { maxLength: 60 }),
@@ -147,7 +151,8 @@ describe('flow detection properties', () => {
           const scale = Math.max(1, Math.abs(r.current_doge_eq ?? 0));
           expect(Math.abs(r.adjusted_drift_doge ?? NaN)).toBeLessThan(1e-9 * scale);
           const initial = 1000 + 100 / price;
-          const rolled = initial + r.external_flows_doge_eq + r.bot_pnl_doge_eq + (r.adjusted_drift_doge ?? NaN);
+          const income = Number(baseEquivalent(state.totals.income.base, state.totals.income.quote, price));
+          const rolled = initial + r.external_flows_doge_eq + income + r.bot_pnl_doge_eq + (r.adjusted_drift_doge ?? NaN);
           expect(Math.abs((r.current_doge_eq ?? NaN) - rolled)).toBeLessThan(1e-9 * scale);
         },
       ),

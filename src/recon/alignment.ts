@@ -1,0 +1,63 @@
+import { Big } from './decimal.js';
+import { groupKey } from './ledger-book.js';
+import { walletKey } from './pool.js';
+import type { LedgerRow } from './types.js';
+
+/**
+ * The balances a tick's figures rest on: when they were read (Kraken's clock, unix seconds) and each
+ * asset-wallet's amount (`DOGE.spot`, `USD.F`; a missing key is zero).
+ */
+export interface BalanceRead {
+  readonly ts: number;
+  readonly amounts: ReadonlyMap<string, string>;
+}
+
+/** Row times within this of the read are too close to tell by time alone (clock offsets under 2 s are noise). */
+export const TIE_SEC = 2;
+
+/**
+ * DESIGN.md section 15, alignment: splits rows into those the balances already contain (`ready`) and
+ * those Kraken wrote after the balances were read (`wait`, for the next tick's balances). Rows clearly
+ * before or after the read go by time; near the read, each asset-wallet's rows go by their `balance`
+ * field: the read contains a row exactly when its amount is the row's resulting balance or a later one's.
+ * A refid group waits whole when any of its rows waits. `read` null (no balances yet): every row waits.
+ */
+export function splitByBalanceRead(rows: readonly LedgerRow[], read: BalanceRead | null): { ready: LedgerRow[]; wait: LedgerRow[] } {
+  if (read === null) return { ready: [], wait: [...rows] };
+  const waits = new Set<string>();
+  const near = new Map<string, LedgerRow[]>();
+  for (const r of rows) {
+    if (r.time > read.ts + TIE_SEC) waits.add(r.id);
+    else if (r.time >= read.ts - TIE_SEC) {
+      const k = walletKey(r.asset, r.wallet);
+      near.set(k, [...(near.get(k) ?? []), r]);
+    }
+  }
+  for (const [k, list] of near) {
+    const snapshot = read.amounts.get(k);
+    for (const id of waitingNearRead(list, snapshot, read.ts)) waits.add(id);
+  }
+  const waitingGroups = new Set(rows.filter((r) => waits.has(r.id)).map(groupKey));
+  const ready: LedgerRow[] = [];
+  const wait: LedgerRow[] = [];
+  for (const r of rows) (waitingGroups.has(groupKey(r)) ? wait : ready).push(r);
+  return { ready, wait };
+}
+
+function waitingNearRead(list: readonly LedgerRow[], snapshot: string | undefined, readTs: number): string[] {
+  const sorted = [...list].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byTime = (): string[] => sorted.filter((r) => r.time > readTs).map((r) => r.id);
+  if (snapshot === undefined && sorted.every((r) => r.balance === null)) return byTime();
+  const amount = new Big(snapshot ?? '0');
+  let lastIn = -1;
+  sorted.forEach((r, i) => {
+    if (r.balance !== null && new Big(r.balance).eq(amount)) lastIn = i;
+  });
+  if (lastIn >= 0) return sorted.slice(lastIn + 1).map((r) => r.id);
+  const first = sorted[0];
+  if (first !== undefined && first.balance !== null) {
+    const before = new Big(first.balance).minus(first.amount).plus(first.fee);
+    if (before.eq(amount)) return sorted.map((r) => r.id); // the read was taken before all of them
+  }
+  return byTime();
+}

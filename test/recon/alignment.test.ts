@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { splitByBalanceRead } from '../../src/recon/alignment.js';
+import { parseLedgerRow } from '../../src/recon/ledger-row.js';
+import type { LedgerRow } from '../../src/recon/types.js';
+import { rawRow, type RawRow } from '../helpers/recon-fixtures.js';
+
+const READ = 1_700_000_100;
+let n = 0;
+function row(o: Partial<RawRow>): LedgerRow {
+  const r = parseLedgerRow(`L${++n}`, rawRow({ type: 'trade', ...o }));
+  if (!r.ok) throw new Error('fixture should parse');
+  return r.row;
+}
+const ids = (rows: LedgerRow[]): string[] => rows.map((r) => r.id);
+
+describe('alignment of ledger rows with the balance read (section 15)', () => {
+  it('rows clearly before the read are ready, rows clearly after it wait', () => {
+    const before = row({ time: READ - 10 });
+    const after = row({ time: READ + 10 });
+    const out = splitByBalanceRead([before, after], { ts: READ, amounts: new Map() });
+    expect(ids(out.ready)).toEqual([before.id]);
+    expect(ids(out.wait)).toEqual([after.id]);
+  });
+
+  it('a same-second row is settled by its balance: in the read when the amount is its balance', () => {
+    const r = row({ time: READ, asset: 'XXDG', amount: '-700', balance: '9300' });
+    expect(ids(splitByBalanceRead([r], { ts: READ, amounts: new Map([['DOGE.spot', '9300']]) }).ready)).toEqual([r.id]);
+    // The balances still show the amount before it: written after the read, although its time says "same second".
+    expect(ids(splitByBalanceRead([r], { ts: READ, amounts: new Map([['DOGE.spot', '10000']]) }).wait)).toEqual([r.id]);
+  });
+
+  it('a whole refid group waits when one of its legs waits', () => {
+    const doge = row({ refid: 'T1', time: READ, asset: 'XXDG', amount: '-700', balance: '9300' });
+    const usd = row({ refid: 'T1', time: READ, asset: 'ZUSD', amount: '70', balance: '1070' });
+    const out = splitByBalanceRead([doge, usd], { ts: READ, amounts: new Map([['DOGE.spot', '10000'], ['USD.spot', '1070']]) });
+    expect(out.ready).toEqual([]);
+    expect(ids(out.wait).sort()).toEqual([doge.id, usd.id].sort());
+  });
+
+  it('no balances yet: every row waits', () => {
+    expect(splitByBalanceRead([row({})], null).ready).toEqual([]);
+  });
+});
