@@ -105,6 +105,8 @@ const schema = z.object({
     message: 'must be at least 16 characters',
   }),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  // demo history: simulated days the demo fast-forwards through before going live (0: start empty)
+  DEMO_HISTORY_DAYS: num({ min: 0, max: 7 }).default(7),
 });
 
 type Parsed = z.infer<typeof schema>;
