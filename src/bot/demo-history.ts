@@ -6,10 +6,13 @@ import type { DemoClock } from './demo-clock.js';
 import type { HeldStore } from './held-store.js';
 
 /**
- * One daemon tick (and so one equity point) every 10 simulated minutes: 1008 ticks for a week. The live
- * demo ticks every 2 s; the week's points are as dense as the 7-day chart can show (it draws ~170 buckets).
+ * One daemon tick (and so one equity point) every 15 simulated minutes: 672 ticks for a week, ~2 s of CPU
+ * on a 2-core machine (each tick is a full one: Ticker, Time, Balance, a Ledgers page, the bot's P&L over
+ * loopback HTTP, reconciliation, /status). The live demo ticks every 2 s. The 7-day chart groups
+ * EQUITY_TS_SPARKLINE_7D_STEP (12) points a bucket, so a denser week would cost start-up time and add
+ * little to the picture.
  */
-export const WEEK_TICK_SEC = 600;
+export const WEEK_TICK_SEC = 900;
 /**
  * One step of the actors every 20 simulated minutes (~500 steps a week: some 250 trades and 20 deposits and
  * withdrawals with the demo bot's odds). Steps sit half a tick off the tick grid, as activity between reads.
