@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dashboardRender } from './dashboard-render.js';
+import { demoStartup } from './demo-startup.js';
 import { flowLatency } from './flow-latency.js';
 import { ledgerProcessing } from './ledger-processing.js';
 import { table, type BenchResult } from './lib/report.js';
@@ -24,6 +25,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['status-throughput', statusThroughput],
   ['dashboard-render', dashboardRender],
   ['memory', memory],
+  ['demo-startup', demoStartup],
 ];
 
 async function main(): Promise<void> {

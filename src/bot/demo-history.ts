@@ -10,7 +10,7 @@ import type { HeldStore } from './held-store.js';
  * on a 2-core machine (each tick is a full one: Ticker, Time, Balance, a Ledgers page, the bot's P&L over
  * loopback HTTP, reconciliation, /status). The live demo ticks every 2 s. The 7-day chart groups
  * EQUITY_TS_SPARKLINE_7D_STEP (12) points a bucket, so a denser week would cost start-up time and add
- * little to the picture.
+ * little to the picture. Keep it at most 900 s: the page's 24 h chart breaks its line at gaps over 900 s.
  */
 export const WEEK_TICK_SEC = 900;
 /**

@@ -36,6 +36,8 @@ export async function startDemo(logger: Logger, tier: Tier, now: () => number = 
     initialBalances: { XXDG: '25000.00000000', ZUSD: '3000.0000' },
     price: '0.1250000',
     now,
+    // Nobody reads the demo's request log; a short one keeps each request cheap in the simulated week.
+    requestLogMax: 20,
   });
   const bot = new SyntheticBot(sim, {
     seed: Date.now() % 999_983,

@@ -49,14 +49,11 @@ function seriesShape(s: RunningSidecar): { first: number; last: number; maxGap: 
 describe('the demo starts with a simulated week', () => {
   let first: RunningSidecar;
   let atStart: StatusPayload;
-  let startedMs = 0;
   let firstIds = new Set<string>();
 
   beforeAll(async () => {
-    const t = Date.now();
     first = await startSidecar(config(), memoryLogger().logger);
     atStart = await status(first);
-    startedMs = Date.now() - t;
   }, 60_000);
   afterAll(async () => {
     await first?.stop();
@@ -77,7 +74,6 @@ describe('the demo starts with a simulated week', () => {
     const shape = seriesShape(first);
     expect(shape.maxGap).toBeLessThanOrEqual(WEEK_TICK_SEC); // no hole anywhere in the week
     expect(first.demoWeek?.ran).toBe(true);
-    expect(startedMs).toBeGreaterThan(0); // timed by bench/demo-startup.ts, not asserted on a shared machine
   });
 
   it('draws one marker for each deposit and withdrawal of the week, exactly those of the simulated ledger', () => {
