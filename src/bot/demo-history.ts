@@ -6,16 +6,21 @@ import type { DemoClock } from './demo-clock.js';
 import type { HeldStore } from './held-store.js';
 
 /**
- * One daemon tick (and so one equity point) every 15 simulated minutes: 672 ticks for a week, ~2 s of CPU
- * on a 2-core machine (each tick is a full one: Ticker, Time, Balance, a Ledgers page, the bot's P&L over
- * loopback HTTP, reconciliation, /status). The live demo ticks every 2 s. The 7-day chart groups
- * EQUITY_TS_SPARKLINE_7D_STEP (12) points a bucket, so a denser week would cost start-up time and add
- * little to the picture. Keep it at most 900 s: the page's 24 h chart breaks its line at gaps over 900 s.
+ * The simulated week's tick cadence: one daemon tick (and so one equity point) every 30 simulated minutes,
+ * every 15 in its last day. Each tick is a full one (Ticker, Time, Balance, a Ledgers page, the bot's P&L
+ * over loopback HTTP, reconciliation, /status), ~2 ms of CPU, so the week's ~390 ticks take about a second
+ * on this 2-core machine. The live demo ticks every 2 s. Why these two: the page's 24 h chart breaks its
+ * line at gaps over 900 s, so the last day is 15-minute; the 7-day chart groups EQUITY_TS_SPARKLINE_7D_STEP
+ * (12) points a bucket, so half-hour points still give it ~70 buckets, and a denser week would cost start-up
+ * time for little on the picture.
  */
-export const WEEK_TICK_SEC = 900;
+export const WEEK_TICK_SEC = 1800;
+/** The last day's cadence (see WEEK_TICK_SEC). */
+export const LAST_DAY_TICK_SEC = 900;
+const DAY_SEC = 86_400;
 /**
  * One step of the actors every 20 simulated minutes (~500 steps a week: some 250 trades and 20 deposits and
- * withdrawals with the demo bot's odds). Steps sit half a tick off the tick grid, as activity between reads.
+ * withdrawals with the demo bot's odds), off the tick grid: activity happens between reads.
  */
 export const WEEK_STEP_SEC = 1200;
 
@@ -52,7 +57,9 @@ export interface DemoWeekDeps {
   readonly actors: readonly DemoActor[];
   readonly events: readonly WeekEvent[];
   readonly logger: Logger;
+  /** Tick cadence (default WEEK_TICK_SEC) and, in the last day before the real now, LAST_DAY_TICK_SEC. */
   readonly tickSec?: number;
+  readonly lastDayTickSec?: number;
   readonly stepSec?: number;
 }
 
@@ -77,6 +84,7 @@ export interface DemoWeekReport {
 export async function runDemoWeek(d: DemoWeekDeps): Promise<DemoWeekReport> {
   const wallStart = performance.now();
   const tickSec = d.tickSec ?? WEEK_TICK_SEC;
+  const lastDayTickSec = d.lastDayTickSec ?? LAST_DAY_TICK_SEC;
   const stepSec = d.stepSec ?? WEEK_STEP_SEC;
   const fromTs = d.clock.now() / 1000;
   if (d.daemon.state.baseline !== null) {
@@ -88,7 +96,8 @@ export async function runDemoWeek(d: DemoWeekDeps): Promise<DemoWeekReport> {
 
   const events = [...d.events].sort((a, b) => a.atSec - b.atSec);
   const happened: string[] = [];
-  let nextStep = fromTs + tickSec / 2;
+  // Half the finer cadence off the start: the two tick grids are multiples of it, so a step never falls on a tick.
+  let nextStep = fromTs + lastDayTickSec / 2;
   let steps = 0;
   /** Everything due up to `limit` (unix s), in time order, each at its own time on the clock. */
   const actUntil = (limit: number): void => {
@@ -113,7 +122,9 @@ export async function runDemoWeek(d: DemoWeekDeps): Promise<DemoWeekReport> {
   // The first tick sets the baseline before anything has happened on the account.
   await d.daemon.tick();
   let ticks = 1;
-  for (let t = fromTs + tickSec; t < d.clock.real() / 1000; t += tickSec) {
+  // One coarse tick of margin, so the 24 h window (which only moves forward) never holds a coarse gap.
+  const lastDayFrom = d.clock.real() / 1000 - DAY_SEC - tickSec;
+  for (let t = fromTs + tickSec; t < d.clock.real() / 1000; t += t < lastDayFrom ? tickSec : lastDayTickSec) {
     actUntil(t);
     d.clock.advanceTo(t * 1000);
     await d.daemon.tick();

@@ -2,7 +2,7 @@
 // schedule (with a recording daemon, so every time and order is exact).
 import { describe, expect, it } from 'vitest';
 import { DemoClock } from '../../src/bot/demo-clock.js';
-import { runDemoWeek, WEEK_STEP_SEC, WEEK_TICK_SEC, type WeekEvent } from '../../src/bot/demo-history.js';
+import { LAST_DAY_TICK_SEC, runDemoWeek, WEEK_STEP_SEC, WEEK_TICK_SEC, type WeekEvent } from '../../src/bot/demo-history.js';
 import { ActorPacer } from '../../src/bot/demo-pacer.js';
 import { holdingStore } from '../../src/bot/held-store.js';
 import type { EquityPoint } from '../../src/equity/types.js';
@@ -138,10 +138,14 @@ describe('runDemoWeek', () => {
     // First tick at the start (the baseline, before any activity); then one per WEEK_TICK_SEC.
     expect(s.ticks[0]?.ts).toBe(from);
     expect(s.steps[0]).toBeGreaterThan(from);
-    const gaps = s.ticks.slice(1).map((t, i) => t.ts - (s.ticks[i]?.ts ?? 0));
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(WEEK_TICK_SEC);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0);
-    expect(s.ticks.length).toBe(7 * DAY / WEEK_TICK_SEC + 1);
+    const gaps = s.ticks.slice(1).map((t, i) => ({ at: t.ts, gap: t.ts - (s.ticks[i]?.ts ?? 0) }));
+    expect(Math.max(...gaps.map((g) => g.gap))).toBeLessThanOrEqual(WEEK_TICK_SEC);
+    expect(Math.min(...gaps.map((g) => g.gap))).toBeGreaterThan(0);
+    // The last day (the 24 h chart) is on the finer cadence.
+    const lastDay = gaps.filter((g) => g.at > REAL_MS / 1000 - DAY);
+    expect(Math.max(...lastDay.map((g) => g.gap))).toBeLessThanOrEqual(LAST_DAY_TICK_SEC);
+    expect(lastDay.length).toBe(DAY / LAST_DAY_TICK_SEC);
+    expect(s.ticks.length).toBe(1 + (6 * DAY) / WEEK_TICK_SEC - 1 + (DAY + WEEK_TICK_SEC) / LAST_DAY_TICK_SEC);
     // The last tick is the hand-over: live, at the real now, with the held saves already written.
     const last = s.ticks.at(-1);
     expect(last).toEqual({ ts: REAL_MS / 1000, held: false, live: true });
@@ -149,7 +153,7 @@ describe('runDemoWeek', () => {
     // Nothing in the future, nothing on a tick time, the actor cadence kept.
     const tickTimes = new Set(s.ticks.map((t) => t.ts));
     expect(s.steps.every((t) => t <= REAL_MS / 1000 && !tickTimes.has(t))).toBe(true);
-    expect(s.steps.length).toBe(Math.floor((7 * DAY - WEEK_TICK_SEC / 2) / WEEK_STEP_SEC) + 1);
+    expect(s.steps.length).toBe(Math.floor((7 * DAY - LAST_DAY_TICK_SEC / 2) / WEEK_STEP_SEC) + 1);
     expect(s.fired).toEqual([from + 3.3 * DAY + 7]);
     expect(report).toMatchObject({ from_ts: from, to_ts: REAL_MS / 1000, ticks: s.ticks.length, steps: s.steps.length, events: ['the event'] });
   });
@@ -162,7 +166,7 @@ describe('runDemoWeek', () => {
     expect(last?.live).toBe(true);
     expect(last?.ts).toBeGreaterThan(REAL_MS / 1000);
     expect(last?.ts).toBeLessThanOrEqual(s.realSec());
-    expect((last?.ts ?? 0) - (before?.ts ?? 0)).toBeLessThanOrEqual(WEEK_TICK_SEC);
+    expect((last?.ts ?? 0) - (before?.ts ?? 0)).toBeLessThanOrEqual(LAST_DAY_TICK_SEC);
     expect(s.steps.every((t) => t <= (last?.ts ?? 0))).toBe(true);
   });
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/bot/config.js';
-import { DEMO_UNEXPLAINED_DOGE, WEEK_TICK_SEC } from '../../src/bot/demo-history.js';
+import { DEMO_UNEXPLAINED_DOGE, LAST_DAY_TICK_SEC, WEEK_TICK_SEC } from '../../src/bot/demo-history.js';
 import { startSidecar, type RunningSidecar } from '../../src/bot/sidecar.js';
 import type { StatusPayload } from '../../src/bot/status-types.js';
 import { createStore } from '../../src/store/store.js';
@@ -39,11 +39,20 @@ function markerFlowIds(st: StatusPayload): string[] {
   return st.equity_history.flow_markers.filter((m) => m.ledger_type === 'deposit' || m.ledger_type === 'withdrawal').map((m) => m.ledger_id);
 }
 
-/** Largest gap between consecutive points of the series, and the series' first and last times. */
-function seriesShape(s: RunningSidecar): { first: number; last: number; maxGap: number; minGap: number; n: number } {
+/** Gaps between consecutive points of the series (all, and in the last 24 h), its first and last times. */
+function seriesShape(s: RunningSidecar): { first: number; last: number; maxGap: number; maxGap24h: number; minGap: number; n: number } {
   const ts = s.daemon.equity.points.map((p) => p.ts);
-  const gaps = ts.slice(1).map((t, i) => t - (ts[i] ?? 0));
-  return { first: ts[0] ?? NaN, last: ts.at(-1) ?? NaN, maxGap: Math.max(...gaps), minGap: Math.min(...gaps), n: ts.length };
+  const gaps = ts.slice(1).map((t, i) => ({ at: t, gap: t - (ts[i] ?? 0) }));
+  const last = ts.at(-1) ?? NaN;
+  const max = (g: typeof gaps): number => Math.max(...g.map((x) => x.gap));
+  return {
+    first: ts[0] ?? NaN,
+    last,
+    maxGap: max(gaps),
+    maxGap24h: max(gaps.filter((g) => g.at > last - DAY)),
+    minGap: Math.min(...gaps.map((g) => g.gap)),
+    n: ts.length,
+  };
 }
 
 describe('the demo starts with a simulated week', () => {
@@ -65,7 +74,7 @@ describe('the demo starts with a simulated week', () => {
     const span = (spark.at(-1)?.[0] ?? 0) - (spark[0]?.[0] ?? 0);
     expect(atStart.mode).toBe('demo');
     expect(span).toBeGreaterThanOrEqual(6.9 * DAY);
-    expect(atStart.equity_history.points).toBeGreaterThanOrEqual(Math.floor((6.9 * DAY) / WEEK_TICK_SEC));
+    expect(atStart.equity_history.points).toBeGreaterThanOrEqual(Math.floor((5.9 * DAY) / WEEK_TICK_SEC + DAY / LAST_DAY_TICK_SEC));
     // The week ends at the hand-over: the last point is now (not in the future, not minutes ago).
     const last = spark.at(-1)?.[0] ?? 0;
     expect(last).toBeLessThanOrEqual(now);
@@ -73,6 +82,7 @@ describe('the demo starts with a simulated week', () => {
     expect(atStart.ts).toBeLessThanOrEqual(now);
     const shape = seriesShape(first);
     expect(shape.maxGap).toBeLessThanOrEqual(WEEK_TICK_SEC); // no hole anywhere in the week
+    expect(shape.maxGap24h).toBeLessThanOrEqual(LAST_DAY_TICK_SEC); // the 24 h chart's finer cadence
     expect(first.demoWeek?.ran).toBe(true);
   });
 
@@ -116,6 +126,7 @@ describe('the demo starts with a simulated week', () => {
     expect(after.n).toBeGreaterThan(before.n);
     expect(after.last).toBeGreaterThan(before.last);
     expect(after.maxGap).toBeLessThanOrEqual(WEEK_TICK_SEC);
+    expect(after.maxGap24h).toBeLessThanOrEqual(LAST_DAY_TICK_SEC);
     expect(after.minGap).toBeGreaterThan(0);
     expect(Math.abs((live.balance_recon.adjusted_drift_doge ?? NaN) - UNEXPLAINED)).toBeLessThan(1e-6);
     expect(new Set(markerFlowIds(live))).toEqual(simFlowIds(first));
@@ -142,7 +153,7 @@ describe('the demo starts with a simulated week', () => {
       expect(markers.filter((id) => firstIds.has(id))).toEqual([]);
       // One week of points at the week's cadence, not two interleaved.
       const shape = seriesShape(second);
-      expect(shape.n).toBeLessThanOrEqual(Math.ceil((7 * DAY) / WEEK_TICK_SEC) + 3);
+      expect(shape.n).toBeLessThanOrEqual((6 * DAY) / WEEK_TICK_SEC + DAY / LAST_DAY_TICK_SEC + 4);
       expect(shape.first).toBeGreaterThanOrEqual(second.demoWeek!.from_ts - 1);
       expect(shape.minGap).toBeGreaterThan(0);
       expect(Math.abs((st.balance_recon.adjusted_drift_doge ?? NaN) - UNEXPLAINED)).toBeLessThan(1e-6);
