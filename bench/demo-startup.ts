@@ -1,6 +1,6 @@
 // Demo start-up to a full page: the real entry point `npm start` runs (node dist/src/bot/main.js, built
-// first if stale, as npm's prestart does) with no configuration, timed from process spawn until /status holds
-// at least 6.9 days of equity history and the week's flow markers. Baseline, same run, alternating rounds: the
+// first if stale, as npm's prestart does) with no configuration, timed from process spawn until /status's 7-day
+// view reaches back at least 6.9 days and the week's flow markers. Baseline, same run, alternating rounds: the
 // same demo with DEMO_HISTORY_DAYS=0 (no simulated week), until /status has its first point.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -82,7 +82,8 @@ async function once(week: boolean, dataDir: string): Promise<Round> {
           const s = (await res.json()) as StatusView;
           const ms = performance.now() - t0;
           const spark = s.equity_history.sparkline_7d;
-          const span = spark.length === 0 ? 0 : ((spark.at(-1)?.[0] ?? 0) - (spark[0]?.[0] ?? 0)) / DAY;
+          // How far back the 7-day view (what the chart draws) reaches.
+          const span = spark.length === 0 ? 0 : (Date.now() / 1000 - (spark[0]?.[0] ?? 0)) / DAY;
           const markers = s.equity_history.flow_markers.length;
           const full = week ? span >= 6.9 && markers > 0 && markers >= s.external_flows.flow_count : s.equity_history.points > 0;
           if (full) {

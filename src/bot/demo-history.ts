@@ -6,21 +6,36 @@ import type { DemoClock } from './demo-clock.js';
 import type { HeldStore } from './held-store.js';
 
 /**
- * The simulated week's tick cadence: one daemon tick (and so one equity point) every 30 simulated minutes,
- * every 15 in its last day. Each tick is a full one (Ticker, Time, Balance, a Ledgers page, the bot's P&L
- * over loopback HTTP, reconciliation, /status), ~2 ms of CPU, so the week's ~390 ticks take about a second
- * on this 2-core machine. The live demo ticks every 2 s. Why these two: the page's 24 h chart breaks its
- * line at gaps over 900 s, so the last day is 15-minute; the 7-day chart groups EQUITY_TS_SPARKLINE_7D_STEP
- * (12) points a bucket, so half-hour points still give it ~70 buckets, and a denser week would cost start-up
- * time for little on the picture.
+ * When the simulated week's daemon ticks (and so its equity points) come, in simulated seconds. Each tick is
+ * a full one (Ticker, Time, Balance, a Ledgers page, the bot's P&L over loopback HTTP, reconciliation,
+ * /status), ~2 ms of CPU, so the week's ~700 ticks take 1.5-2 s on this 2-core machine; the live demo then
+ * ticks every 2 s.
+ * - `week`: every 15 minutes. The page's 24 h chart breaks its line at gaps over 900 s, and its 7-day chart
+ *   (12 points a bucket, each drawn as its extremes) at gaps over 3 typical steps: half-hour points would
+ *   break it. Denser costs start-up time for little on the picture.
+ * - `first`, `last`: the first and the last `edgeTicks` (12, one 7-day bucket) come every 5 minutes and every
+ *   minute, so that view's first and last buckets sit at the week's two ends: the 7-day chart reaches back
+ *   the whole week and forward to now at the first load.
  */
-export const WEEK_TICK_SEC = 1800;
-/** The last day's cadence (see WEEK_TICK_SEC). */
-export const LAST_DAY_TICK_SEC = 900;
-const DAY_SEC = 86_400;
+export interface WeekCadence {
+  readonly week: number;
+  readonly first: number;
+  readonly last: number;
+  readonly edgeTicks: number;
+}
+
+export const WEEK_CADENCE: WeekCadence = { week: 900, first: 300, last: 60, edgeTicks: 12 };
+
+/** Seconds from the tick at `t` to the next one, in a history from `fromTs` to `nowTs` (the real now). */
+export function weekTickSec(t: number, fromTs: number, nowTs: number, c: WeekCadence = WEEK_CADENCE): number {
+  if (t < fromTs + (c.edgeTicks - 1) * c.first) return c.first;
+  // Fine once a coarse step would leave fewer than `edgeTicks` fine ones before now.
+  return nowTs - t - c.week < c.edgeTicks * c.last ? c.last : c.week;
+}
+
 /**
  * One step of the actors every 20 simulated minutes (~500 steps a week: some 250 trades and 20 deposits and
- * withdrawals with the demo bot's odds), off the tick grid: activity happens between reads.
+ * withdrawals with the demo bot's odds), off the tick grids: activity happens between reads.
  */
 export const WEEK_STEP_SEC = 1200;
 
@@ -57,9 +72,7 @@ export interface DemoWeekDeps {
   readonly actors: readonly DemoActor[];
   readonly events: readonly WeekEvent[];
   readonly logger: Logger;
-  /** Tick cadence (default WEEK_TICK_SEC) and, in the last day before the real now, LAST_DAY_TICK_SEC. */
-  readonly tickSec?: number;
-  readonly lastDayTickSec?: number;
+  readonly cadence?: WeekCadence;
   readonly stepSec?: number;
 }
 
@@ -83,8 +96,7 @@ export interface DemoWeekReport {
  */
 export async function runDemoWeek(d: DemoWeekDeps): Promise<DemoWeekReport> {
   const wallStart = performance.now();
-  const tickSec = d.tickSec ?? WEEK_TICK_SEC;
-  const lastDayTickSec = d.lastDayTickSec ?? LAST_DAY_TICK_SEC;
+  const cadence = d.cadence ?? WEEK_CADENCE;
   const stepSec = d.stepSec ?? WEEK_STEP_SEC;
   const fromTs = d.clock.now() / 1000;
   if (d.daemon.state.baseline !== null) {
@@ -96,8 +108,8 @@ export async function runDemoWeek(d: DemoWeekDeps): Promise<DemoWeekReport> {
 
   const events = [...d.events].sort((a, b) => a.atSec - b.atSec);
   const happened: string[] = [];
-  // Half the finer cadence off the start: the two tick grids are multiples of it, so a step never falls on a tick.
-  let nextStep = fromTs + lastDayTickSec / 2;
+  // Every tick time is the start plus a multiple of the finest cadence; steps keep half of it off that grid.
+  let nextStep = fromTs + Math.min(cadence.first, cadence.last) / 2;
   let steps = 0;
   /** Everything due up to `limit` (unix s), in time order, each at its own time on the clock. */
   const actUntil = (limit: number): void => {
@@ -122,9 +134,8 @@ export async function runDemoWeek(d: DemoWeekDeps): Promise<DemoWeekReport> {
   // The first tick sets the baseline before anything has happened on the account.
   await d.daemon.tick();
   let ticks = 1;
-  // One coarse tick of margin, so the 24 h window (which only moves forward) never holds a coarse gap.
-  const lastDayFrom = d.clock.real() / 1000 - DAY_SEC - tickSec;
-  for (let t = fromTs + tickSec; t < d.clock.real() / 1000; t += t < lastDayFrom ? tickSec : lastDayTickSec) {
+  const next = (t: number): number => t + weekTickSec(t, fromTs, d.clock.real() / 1000, cadence);
+  for (let t = next(fromTs); t < d.clock.real() / 1000; t = next(t)) {
     actUntil(t);
     d.clock.advanceTo(t * 1000);
     await d.daemon.tick();

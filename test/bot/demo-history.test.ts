@@ -2,7 +2,7 @@
 // schedule (with a recording daemon, so every time and order is exact).
 import { describe, expect, it } from 'vitest';
 import { DemoClock } from '../../src/bot/demo-clock.js';
-import { LAST_DAY_TICK_SEC, runDemoWeek, WEEK_STEP_SEC, WEEK_TICK_SEC, type WeekEvent } from '../../src/bot/demo-history.js';
+import { runDemoWeek, WEEK_CADENCE as C, WEEK_STEP_SEC, type WeekEvent } from '../../src/bot/demo-history.js';
 import { ActorPacer } from '../../src/bot/demo-pacer.js';
 import { holdingStore } from '../../src/bot/held-store.js';
 import type { EquityPoint } from '../../src/equity/types.js';
@@ -135,17 +135,18 @@ describe('runDemoWeek', () => {
     const from = REAL_MS / 1000 - 7 * DAY;
     expect(report.ran).toBe(true);
     expect(s.clock.isLive).toBe(true);
-    // First tick at the start (the baseline, before any activity); then one per WEEK_TICK_SEC.
+    // First tick at the start (the baseline, before any activity).
     expect(s.ticks[0]?.ts).toBe(from);
     expect(s.steps[0]).toBeGreaterThan(from);
     const gaps = s.ticks.slice(1).map((t, i) => ({ at: t.ts, gap: t.ts - (s.ticks[i]?.ts ?? 0) }));
-    expect(Math.max(...gaps.map((g) => g.gap))).toBeLessThanOrEqual(WEEK_TICK_SEC);
+    expect(Math.max(...gaps.map((g) => g.gap))).toBe(C.week);
     expect(Math.min(...gaps.map((g) => g.gap))).toBeGreaterThan(0);
-    // The last day (the 24 h chart) is on the finer cadence.
-    const lastDay = gaps.filter((g) => g.at > REAL_MS / 1000 - DAY);
-    expect(Math.max(...lastDay.map((g) => g.gap))).toBeLessThanOrEqual(LAST_DAY_TICK_SEC);
-    expect(lastDay.length).toBe(DAY / LAST_DAY_TICK_SEC);
-    expect(s.ticks.length).toBe(1 + (6 * DAY) / WEEK_TICK_SEC - 1 + (DAY + WEEK_TICK_SEC) / LAST_DAY_TICK_SEC);
+    // The last minutes and the first hour are finer (the 7-day view's end buckets).
+    expect(gaps.slice(-(C.edgeTicks - 1)).every((g) => g.gap <= C.last)).toBe(true);
+    // The first group of points (one 7-day-view bucket) is fine too, so that view reaches back the whole week.
+    expect(gaps.slice(0, C.edgeTicks - 1).every((g) => g.gap === C.first)).toBe(true);
+    expect(s.ticks.length).toBeGreaterThanOrEqual((7 * DAY) / C.week);
+    expect(s.ticks.length).toBeLessThanOrEqual((7 * DAY) / C.week + 2 * C.edgeTicks + C.week / C.last + 2);
     // The last tick is the hand-over: live, at the real now, with the held saves already written.
     const last = s.ticks.at(-1);
     expect(last).toEqual({ ts: REAL_MS / 1000, held: false, live: true });
@@ -153,7 +154,7 @@ describe('runDemoWeek', () => {
     // Nothing in the future, nothing on a tick time, the actor cadence kept.
     const tickTimes = new Set(s.ticks.map((t) => t.ts));
     expect(s.steps.every((t) => t <= REAL_MS / 1000 && !tickTimes.has(t))).toBe(true);
-    expect(s.steps.length).toBe(Math.floor((7 * DAY - LAST_DAY_TICK_SEC / 2) / WEEK_STEP_SEC) + 1);
+    expect(s.steps.length).toBe(Math.floor((7 * DAY - C.last / 2) / WEEK_STEP_SEC) + 1);
     expect(s.fired).toEqual([from + 3.3 * DAY + 7]);
     expect(report).toMatchObject({ from_ts: from, to_ts: REAL_MS / 1000, ticks: s.ticks.length, steps: s.steps.length, events: ['the event'] });
   });
@@ -166,7 +167,7 @@ describe('runDemoWeek', () => {
     expect(last?.live).toBe(true);
     expect(last?.ts).toBeGreaterThan(REAL_MS / 1000);
     expect(last?.ts).toBeLessThanOrEqual(s.realSec());
-    expect((last?.ts ?? 0) - (before?.ts ?? 0)).toBeLessThanOrEqual(LAST_DAY_TICK_SEC);
+    expect((last?.ts ?? 0) - (before?.ts ?? 0)).toBeLessThanOrEqual(C.last);
     expect(s.steps.every((t) => t <= (last?.ts ?? 0))).toBe(true);
   });
 
