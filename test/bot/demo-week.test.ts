@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/bot/config.js';
 import { DEMO_UNEXPLAINED_DOGE, WEEK_CADENCE as C } from '../../src/bot/demo-history.js';
 import { startSidecar, type RunningSidecar } from '../../src/bot/sidecar.js';
 import type { StatusPayload } from '../../src/bot/status-types.js';
+import { restoreReconState } from '../../src/recon/state-codec.js';
 import { createStore } from '../../src/store/store.js';
 import { memoryLogger, tempDir } from '../helpers/store-fixtures.js';
 
@@ -134,8 +135,13 @@ describe('the demo starts with a simulated week', () => {
   it('persists the week locally, and a restart on the same DATA_DIR runs one fresh week, not a second on top', async () => {
     const points = first.daemon.equity.points.length;
     await first.stop();
-    const saved = await createStore({ dataDir: join(tmp.dir, 'demo'), logger: memoryLogger().logger, nowMs: Date.now }).loadSeries();
+    const local = createStore({ dataDir: join(tmp.dir, 'demo'), logger: memoryLogger().logger, nowMs: Date.now });
+    const saved = await local.loadSeries();
     expect(saved.length).toBeGreaterThanOrEqual(points);
+    // The saved reconciliation state holds the week's flows, each once.
+    const state = restoreReconState(await local.loadReconState(), 1000).state;
+    expect(new Set(state.flows.map((f) => f.ledger_id)).size).toBe(state.flows.length);
+    expect(state.flows.filter((f) => firstIds.has(f.ledger_id))).toHaveLength(firstIds.size);
 
     const second = await startSidecar(config(), memoryLogger().logger);
     try {
@@ -157,4 +163,31 @@ describe('the demo starts with a simulated week', () => {
       await second.stop();
     }
   }, 60_000);
+});
+
+describe('DEMO_HISTORY_DAYS', () => {
+  it('0 starts the demo empty, as before the simulated week', async () => {
+    const s = await startSidecar(loadConfig({ DATA_DIR: tmp.dir, PORT: '0', DEMO_HISTORY_DAYS: '0' }), memoryLogger().logger);
+    try {
+      expect(s.demoWeek).toBeNull();
+      let st: StatusPayload | null = null;
+      for (let i = 0; i < 100 && st === null; i++) {
+        const res = await fetch(`${s.server.url}status`);
+        st = res.status === 200 ? ((await res.json()) as StatusPayload) : null;
+        if (st === null) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(st?.equity_history.points).toBeLessThanOrEqual(2);
+      expect(st?.external_flows.flow_count).toBe(0);
+      expect(Math.abs((st?.loop.started_ts ?? 0) - Date.now() / 1000)).toBeLessThan(30);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('is bounded to the 7-day window and means nothing in live mode', () => {
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '8' })).toThrow(/DEMO_HISTORY_DAYS/);
+    expect(() => loadConfig({ DEMO_HISTORY_DAYS: '-1' })).toThrow(/DEMO_HISTORY_DAYS/);
+    expect(loadConfig({ DEMO_HISTORY_DAYS: '0.5' }).DEMO_HISTORY_DAYS).toBe(0.5);
+    expect(loadConfig({}).DEMO_HISTORY_DAYS).toBe(7);
+  });
 });
