@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { alertCost } from './alert-cost.js';
 import { catchUp } from './catch-up.js';
 import { dashboardRender } from './dashboard-render.js';
+import { demoStartup } from './demo-startup.js';
 import { flowLatency } from './flow-latency.js';
 import { reports } from './reports.js';
 import { ledgerProcessing } from './ledger-processing.js';
@@ -32,6 +33,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['dashboard-render', dashboardRender],
   ['memory', memory],
   ['alert-cost', alertCost],
+  ['demo-startup', demoStartup],
 ];
 
 async function main(): Promise<void> {

@@ -140,6 +140,8 @@ const schema = z.object({
   SUPABASE_KEY: optionalText,
   SUPABASE_TABLE: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a table name').default('bot_state'),
   DATA_DIR: z.string().trim().min(1, 'must not be empty').default('logs'),
+  // demo history: simulated days the demo fast-forwards through before going live (0: start empty)
+  DEMO_HISTORY_DAYS: num({ min: 0, max: 7 }).default(7),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   PORT: num({ min: 0, max: 65_535, int: true }).default(8787),
   STATUS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {

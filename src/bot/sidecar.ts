@@ -11,6 +11,9 @@ import { rolloutStage, type Config } from './config.js';
 import { Daemon } from './daemon.js';
 import { createMetrics } from './metrics.js';
 import { startDemo, type DemoEnvironment } from './demo.js';
+import { DemoClock } from './demo-clock.js';
+import { demoWeekEvents, runDemoWeek, type DemoWeekReport } from './demo-history.js';
+import { holdingStore } from './held-store.js';
 import { packageVersion } from './package-info.js';
 import { httpPnlSource, PnlTracker, storedPnlSource, type PnlSource } from './pnl-source.js';
 
@@ -23,6 +26,9 @@ export interface RunningSidecar {
   readonly daemon: Daemon;
   readonly server: RunningServer;
   readonly config: Config;
+  /** Demo mode: the simulated account, and what its simulated week did (null in live mode). */
+  readonly demo: DemoEnvironment | null;
+  readonly demoWeek: DemoWeekReport | null;
   /** Stops the loop, lets the tick finish, flushes, closes the server; resolves when done. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -32,16 +38,19 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   const stopLoop = new AbortController();
   const cutTick = new AbortController();
   let demo: DemoEnvironment | null = null;
-  if (config.mode === 'demo') demo = await startDemo(logger, config.KRAKEN_TIER);
+  // The demo runs DEMO_HISTORY_DAYS of simulated history first, on a clock that starts that long ago.
+  const historySec = config.mode === 'demo' ? config.DEMO_HISTORY_DAYS * 86_400 : 0;
+  const demoClock = config.mode === 'demo' ? new DemoClock(Date.now() - historySec * 1000) : null;
+  if (demoClock !== null) demo = await startDemo(logger, config.KRAKEN_TIER, demoClock.now);
 
   // The demo's simulated account is new on every start, so its state lives apart from a live account's.
   const dataDir = demo === null ? config.DATA_DIR : join(config.DATA_DIR, 'demo');
   if (demo !== null) rmSync(dataDir, { recursive: true, force: true });
-  const nowMs = (): number => Date.now();
+  const nowMs = demoClock?.now ?? ((): number => Date.now());
   // The demo never touches a configured Supabase: its simulated account must not mix with the live rows.
   const supabase = demo === null ? config.supabase : undefined;
   if (demo !== null && config.supabase !== undefined) logger.warn('demo mode: SUPABASE_URL/SUPABASE_KEY are ignored; the demo stores local JSON only');
-  const store = createStore({
+  const realStore = createStore({
     dataDir,
     supabase: supabase === undefined ? undefined : { ...supabase, timeoutMs: Math.min(config.KRAKEN_TIMEOUT_MS, 5000) },
     logger,
@@ -50,6 +59,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     // The state (and its lease) is saved at least every minute or every tick, whichever is longer.
     lease: { ttlSec: Math.max(180, 4 * config.LOOP_INTERVAL_SEC) },
   });
+  const heldStore = demo === null || historySec === 0 ? null : holdingStore(realStore);
+  const store = heldStore ?? realStore;
 
   const pnl = new PnlTracker(pnlSource(config, demo));
   let daemonRef: Daemon | null = null;
@@ -64,10 +75,18 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     logger,
     clock: nowMs,
     version: packageVersion(),
-    onTick: (ms) => metrics.observeTick(ms),
+    onTick: (ms) => {
+      if (demoClock?.isLive !== false) metrics.observeTick(ms); // the simulated week's ticks take no clock time
+    },
     onStatus: (status) => alerts?.onSnapshot(status),
   });
   daemonRef = daemon;
+  const demoWeek =
+    demo === null || demoClock === null || heldStore === null
+      ? null
+      : await runDemoWeek({ daemon, clock: demoClock, store: heldStore, actors: demo.actors, events: demoWeekEvents(demo.sim, historySec), logger });
+  demoClock?.goLive();
+  // Created after the simulated week, so none of its events reaches a webhook.
   alerts = createAlertService({ config, logger, clock: nowMs, getState: () => daemon.state.alerts, setState: (s) => (daemon.state.alerts = s), persist: () => daemon.saveNow() });
 
   const app = createApp({
@@ -97,7 +116,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     `sidecar started: open ${server.url} for the dashboard, ${server.url}status for JSON`,
   );
 
-  const loop = daemon.run(stopLoop.signal, (ms, signal) => sleep(ms, undefined, { signal }), cutTick.signal);
+  demo?.pacer.start();
+  const loop = daemon.run(stopLoop.signal, demo?.pacer.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal })), cutTick.signal);
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -115,7 +135,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     })();
     return stopping;
   };
-  return { daemon, server, config, stop };
+  return { daemon, server, config, demo, demoWeek, stop };
 }
 
 function pnlSource(config: Config, demo: DemoEnvironment | null): PnlSource | null {

@@ -53,7 +53,7 @@ describe('the sidecar process', () => {
     const db = await new PostgrestDouble().start();
     try {
       const p = spawnSidecar({ SUPABASE_URL: db.url, SUPABASE_KEY: 'service-key-demo-must-not-use', PORT: '0', DATA_DIR: dataDir });
-      const url = await p.listening();
+      const url = await p.listening(90_000); // after the demo's simulated week (seconds; more on a loaded machine)
       await new Promise((r) => setTimeout(r, 3000));
       const status = (await (await fetch(`${url}status`)).json()) as { mode: string; persistence: { supabase: { configured: boolean } } };
       p.child.kill('SIGTERM');
@@ -65,7 +65,7 @@ describe('the sidecar process', () => {
     } finally {
       await db.close();
     }
-  }, 30_000);
+  }, 120_000);
 
   it('exits with code 2 and names the variable on a bad value', async () => {
     const p = spawnSidecar({ PORT: '99999', KRAKEN_TIER: 'gold', DATA_DIR: dataDir });

@@ -1,0 +1,77 @@
+// The first page load of the demo (the real process, no configuration): the simulated week is there at once,
+// a continuous 7-day equity line with one marker per flow of the week.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusPayload } from '../../src/bot/status-types.js';
+import { browserAvailable, launchBrowser, recordPage, screenshot, type PageRecorder } from '../helpers/browser.js';
+import { spawnSidecar, type SpawnedSidecar } from '../helpers/process.js';
+
+const RUN = browserAvailable();
+const DAY = 86_400;
+
+let dataDir = '';
+let proc: SpawnedSidecar;
+let url = '';
+let first: StatusPayload;
+let browser: Browser;
+let page: Page;
+let rec: PageRecorder;
+
+describe.skipIf(!RUN)('the demo page at its first load', () => {
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'demo-page-'));
+    proc = spawnSidecar({ PORT: '0', DATA_DIR: dataDir });
+    url = await proc.listening(90_000);
+    // The server listens only once the week is done: its very first answer is the full page's data.
+    first = (await (await fetch(`${url}status`)).json()) as StatusPayload;
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    rec = recordPage(page);
+    await page.goto(url);
+    await page.locator('svg.equity-chart path.line-eq').waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    proc?.child.kill('SIGTERM');
+    await proc?.exited();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves a week of history from the first /status', () => {
+    const spark = first.equity_history.sparkline_7d;
+    expect(first.ts - (spark[0]?.[0] ?? first.ts)).toBeGreaterThanOrEqual(6.9 * DAY);
+    expect(first.equity_history.flow_markers.length).toBe(first.external_flows.flow_count);
+    expect(first.external_flows.flow_count).toBeGreaterThanOrEqual(5);
+  });
+
+  it('draws the 7-day chart across the whole week, with a marker per flow', async () => {
+    await page.click('button[data-range="7d"]');
+    await expect.poll(() => page.locator('svg.equity-chart .marker').count(), { timeout: 5000 }).toBeGreaterThanOrEqual(first.equity_history.flow_markers.length);
+    // Flows only add up while the demo runs live; none of the week's disappear.
+    const status = (await (await fetch(`${url}status`)).json()) as StatusPayload;
+    expect(await page.locator('svg.equity-chart .marker').count()).toBeLessThanOrEqual(status.equity_history.flow_markers.length);
+    // The line runs across the whole plot: from the week's start to now.
+    const line = await page.locator('svg.equity-chart path.line-eq').boundingBox();
+    const axis = await page.locator('svg.equity-chart .axis-line').boundingBox();
+    expect(line?.width ?? 0).toBeGreaterThan(0.95 * (axis?.width ?? Infinity));
+    // Midnight labels across the whole width: the x axis covers seven days.
+    const labels = await page.locator('svg.equity-chart .axis-x text').allInnerTexts();
+    expect(labels.length).toBeGreaterThanOrEqual(6);
+    await screenshot(page, 'demo-week-7d');
+  });
+
+  it('the 24-hour view is continuous too (the week cadence stays inside the chart\'s gap rule)', async () => {
+    await page.click('button[data-range="24h"]');
+    await expect.poll(async () => ((await page.locator('svg.equity-chart path.line-eq').getAttribute('d')) ?? '').match(/M/g)?.length, { timeout: 5000 }).toBe(1);
+    await screenshot(page, 'demo-week-24h');
+  });
+
+  it('loads without console errors and without requests leaving localhost', () => {
+    expect(rec.errors).toEqual([]);
+    for (const u of rec.requests) expect(new URL(u).hostname).toBe('127.0.0.1');
+  });
+});
