@@ -18,9 +18,12 @@ export interface DemoEnvironment {
 
 /** How often the synthetic bot acts, in ms: a few times per loop tick so the page moves. */
 const BOT_STEP_MS = 1500;
-/** Earn rewards on USD.F: a yearly rate exaggerated so a newcomer sees income at once, paid every 30 s. */
+/**
+ * Earn rewards on USD.F: a yearly rate exaggerated so a newcomer sees income at once (the first reward comes at
+ * the bot's first step, then every 4 hours: a few dozen in the simulated week, not one per step).
+ */
 const DEMO_REWARD_APR = 1;
-const DEMO_REWARD_INTERVAL_MS = 30_000;
+const DEMO_REWARD_INTERVAL_MS = 4 * 3600_000;
 
 /**
  * Demo mode (no Kraken keys): a simulated Kraken on a loopback port with a synthetic bot that trades, deposits

@@ -3,7 +3,9 @@ import { SPARK_VALUE_DECIMALS } from './sparkline.js';
 import type { FlowMarker } from './types.js';
 
 /**
- * Chart markers for flows at or after `fromTs`, oldest first. The marker's `type` follows the sign of the
+ * Chart markers for external flows at or after `fromTs`, oldest first. Income rows (rewards, staking) stay in the
+ * flow history but get no marker: Auto Earn pays them often and in small amounts, so they would bury the deposits
+ * and withdrawals the markers are for. The marker's `type` follows the sign of the
  * balance effect, not the ledger type: a reversed (failed) withdrawal adds to the account, so it is drawn
  * as a deposit; a zero net counts as a deposit, as in the flow totals. Records whose net is not a finite number are skipped.
  * `doge_eq` is rounded like the chart values (SPARK_VALUE_DECIMALS): a quotient such as 343.8673961982375
@@ -12,7 +14,7 @@ import type { FlowMarker } from './types.js';
 export function flowMarkers(flows: readonly FlowRecord[], fromTs: number): FlowMarker[] {
   const out: FlowMarker[] = [];
   for (const f of flows) {
-    if (!(f.time >= fromTs)) continue;
+    if (!(f.time >= fromTs) || f.category === 'income') continue;
     const amount = Number(f.net); // decimal string → number only here, at the JSON edge
     if (!Number.isFinite(amount)) continue;
     out.push({

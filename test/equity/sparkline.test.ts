@@ -34,6 +34,13 @@ describe('flowMarkers', () => {
     expect(m?.type).toBe('deposit');
     expect(m?.ledger_type).toBe('withdrawal');
   });
+  it('marks external flows only: income rows stay in the flow history', () => {
+    const markers = flowMarkers([
+      flow({ ledger_id: 'D', time: T0 + 1 }),
+      flow({ ledger_id: 'R', time: T0 + 2, type: 'earn', subtype: 'reward', wallet: 'F', category: 'income' }),
+    ], T0);
+    expect(markers.map((m) => m.ledger_id)).toEqual(['D']);
+  });
   it('keeps flows at fromTs and later, oldest first', () => {
     const markers = flowMarkers([
       flow({ ledger_id: 'late', time: T0 + 5 }),
