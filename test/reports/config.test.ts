@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/bot/config.js';
+import { loadConfig } from '../../src/bot/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 import { spawnSidecar } from '../helpers/process.js';
 
 const LIVE = { KRAKEN_API_KEY: 'key-123456', KRAKEN_API_SECRET: 'kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==' };
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig({ ...LIVE, ...env });
-    return [];
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-}
+const problems = (env: Record<string, string>): string[] => configProblems({ ...LIVE, ...env });
 
 describe('report configuration', () => {
   it('defaults to UTC calendar days kept 90 days', () => {
