@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAlertService } from '../../src/alerts/service.js';
+import type { AlertMessage } from '../../src/alerts/types.js';
+import { startHarness, type Harness } from '../helpers/daemon-harness.js';
+import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+const FAST = { timeoutMs: 1000, minTimeoutMs: 20, maxTimeoutMs: 50, maxRetryTimeMs: 5000 };
+
+let h: Harness | undefined;
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await h?.close();
+  await receiver?.close();
+  h = undefined;
+  receiver = undefined;
+});
+
+/** The daemon with alerts wired as sidecar.ts wires them; `step` runs a tick and delivers what it raised. */
+async function start(env: Record<string, string> = {}): Promise<{ h: Harness; receiver: WebhookReceiver; step: (sec?: number) => Promise<void>; rewire: () => void; events: () => string[] }> {
+  const rx = await WebhookReceiver.start();
+  const hh = await startHarness({ env: { ALERT_WEBHOOK_URL: rx.url, ALERT_MIN_INTERVAL_SEC: '0', ...env } });
+  h = hh;
+  receiver = rx;
+  const wire = () => {
+    const s = createAlertService({ config: hh.config, logger: hh.log.logger, clock: hh.clock.now, getState: () => hh.daemon.state.alerts, setState: (st) => (hh.daemon.state.alerts = st), persist: () => hh.daemon.saveNow(), timing: FAST });
+    if (s === null) throw new Error('alerts not configured');
+    return s;
+  };
+  let alerts = wire();
+  return {
+    h: hh,
+    receiver: rx,
+    step: async (sec) => {
+      await hh.step(sec);
+      if (hh.daemon.status) alerts.onSnapshot(hh.daemon.status);
+      await alerts.idle();
+    },
+    rewire: () => (alerts = wire()),
+    events: () => rx.received.map((r) => (JSON.parse(r.body) as AlertMessage).event),
+  };
+}
+
+describe('alerts after a restart that serves the last known figures (stale, from disk)', () => {
+  it('a long stop, then Kraken failing: `stale` waits for 5 intervals of this run, not the age of the saved figures', async () => {
+    const t = await start();
+    await t.step();
+    await t.step();
+    await t.h.daemon.shutdown();
+    t.h.clock.advanceSec(3600);
+    t.h.sim.inject({ kind: 'http', status: 503 }, { count: 1000 });
+    await t.h.restart();
+    t.rewire();
+    await t.step();
+    expect(t.h.daemon.status?.price).toMatchObject({ stale: true });
+    expect(t.events()).toEqual([]); // one failed tick after a restart is not "no fresh figures for 5 intervals"
+    for (let i = 0; i < 5; i++) await t.step();
+    expect(t.events()).toEqual(['stale']);
+  });
+
+  it('SIGKILL just after a drift warning, restart into a Kraken outage: the saved figures do not "clear" the drift, nothing is sent twice', async () => {
+    const t = await start({ FLOW_DETECTION_ENABLED: 'true', FLOW_BASELINE_AUTO_ADJUST: 'true', FLOW_POLL_INTERVAL_SEC: '60' });
+    await t.step();
+    await t.step();
+    t.h.sim.setBalance('XXDG', '9500.00000000'); // 500 DOGE vanish: 5 % of the baseline
+    await t.step(60);
+    expect(t.events()).toEqual(['drift_warn']);
+    // SIGKILL: no shutdown save; what is on disk is the tick's own save and the alert sender's.
+    t.h.sim.inject({ kind: 'http', status: 503 }, { count: 1000 });
+    await t.h.restart();
+    t.rewire();
+    await t.step();
+    await t.step();
+    t.h.sim.clearFaults();
+    await t.step(60);
+    await t.step(60);
+    expect(t.h.daemon.status?.balance_recon).toMatchObject({ adjusted_status: 'warn', stale: false });
+    expect(t.events()).toEqual(['drift_warn']);
+  });
+});
