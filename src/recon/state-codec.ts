@@ -1,4 +1,5 @@
 import { restoreAlertState } from '../alerts/state.js';
+import { restoreRejection } from '../kraken/key-rejection.js';
 import { isDecimalString } from './decimal.js';
 import { restoreLastKnown } from './last-known.js';
 import { emptyReconState, type PendingPoll, type ReconState } from './state.js';
@@ -85,7 +86,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
     };
   }
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
-    state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
+    state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until), rejected: restoreRejection(raw.budget.rejected) };
   }
   if (raw.alerts !== undefined) state.alerts = restoreAlertState(raw.alerts);
   if (raw.last_known !== undefined) state.last_known = restoreLastKnown(raw.last_known);

@@ -1,25 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlertService, type AlertService } from '../../src/alerts/service.js';
 import type { AlertMessage } from '../../src/alerts/types.js';
 import { startHarness, type Harness } from '../helpers/daemon-harness.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
-
-const FAST = { timeoutMs: 1000, minTimeoutMs: 20, maxTimeoutMs: 50, maxRetryTimeMs: 5000 };
-
-/** The service wired to the harness's daemon exactly as sidecar.ts wires it (state in the recon state, saves through the daemon). */
-function wire(h: Harness): AlertService {
-  const s = createAlertService({
-    config: h.config,
-    logger: h.log.logger,
-    clock: h.clock.now,
-    getState: () => h.daemon.state.alerts,
-    setState: (st) => (h.daemon.state.alerts = st),
-    persist: () => h.daemon.saveNow(),
-    timing: FAST,
-  });
-  if (s === null) throw new Error('alerts not configured');
-  return s;
-}
+import { wireAlerts as wire } from './wire.js';
 
 let h: Harness | undefined;
 let receiver: WebhookReceiver | undefined;

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlertService } from '../../src/alerts/service.js';
 import type { AlertMessage } from '../../src/alerts/types.js';
 import { startHarness, type Harness } from '../helpers/daemon-harness.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
-
-const FAST = { timeoutMs: 1000, minTimeoutMs: 20, maxTimeoutMs: 50, maxRetryTimeMs: 5000 };
+import { wireAlerts } from './wire.js';
 
 let h: Harness | undefined;
 let receiver: WebhookReceiver | undefined;
@@ -16,26 +14,23 @@ afterEach(async () => {
 });
 
 /** The daemon with alerts wired as sidecar.ts wires them; `step` runs a tick and delivers what it raised. */
-async function start(env: Record<string, string> = {}): Promise<{ h: Harness; receiver: WebhookReceiver; step: (sec?: number) => Promise<void>; rewire: () => void; events: () => string[] }> {
+async function start(env: Record<string, string> = {}): Promise<{ h: Harness; step: (sec?: number) => Promise<void>; restart: () => Promise<void>; events: () => string[] }> {
   const rx = await WebhookReceiver.start();
   const hh = await startHarness({ env: { ALERT_WEBHOOK_URL: rx.url, ALERT_MIN_INTERVAL_SEC: '0', ...env } });
   h = hh;
   receiver = rx;
-  const wire = () => {
-    const s = createAlertService({ config: hh.config, logger: hh.log.logger, clock: hh.clock.now, getState: () => hh.daemon.state.alerts, setState: (st) => (hh.daemon.state.alerts = st), persist: () => hh.daemon.saveNow(), timing: FAST });
-    if (s === null) throw new Error('alerts not configured');
-    return s;
-  };
-  let alerts = wire();
+  let alerts = wireAlerts(hh);
   return {
     h: hh,
-    receiver: rx,
     step: async (sec) => {
       await hh.step(sec);
       if (hh.daemon.status) alerts.onSnapshot(hh.daemon.status);
       await alerts.idle();
     },
-    rewire: () => (alerts = wire()),
+    restart: async () => {
+      await hh.restart();
+      alerts = wireAlerts(hh);
+    },
     events: () => rx.received.map((r) => (JSON.parse(r.body) as AlertMessage).event),
   };
 }
@@ -48,8 +43,7 @@ describe('alerts after a restart that serves the last known figures (stale, from
     await t.h.daemon.shutdown();
     t.h.clock.advanceSec(3600);
     t.h.sim.inject({ kind: 'http', status: 503 }, { count: 1000 });
-    await t.h.restart();
-    t.rewire();
+    await t.restart();
     await t.step();
     expect(t.h.daemon.status?.price).toMatchObject({ stale: true });
     expect(t.events()).toEqual([]); // one failed tick after a restart is not "no fresh figures for 5 intervals"
@@ -66,8 +60,7 @@ describe('alerts after a restart that serves the last known figures (stale, from
     expect(t.events()).toEqual(['drift_warn']);
     // SIGKILL: no shutdown save; what is on disk is the tick's own save and the alert sender's.
     t.h.sim.inject({ kind: 'http', status: 503 }, { count: 1000 });
-    await t.h.restart();
-    t.rewire();
+    await t.restart();
     await t.step();
     await t.step();
     t.h.sim.clearFaults();
@@ -75,5 +68,22 @@ describe('alerts after a restart that serves the last known figures (stale, from
     await t.step(60);
     expect(t.h.daemon.status?.balance_recon).toMatchObject({ adjusted_status: 'warn', stale: false });
     expect(t.events()).toEqual(['drift_warn']);
+  });
+
+  it('a rejected key, restarted inside the pause it caused: still reported, and alerted once when Kraken refuses it again', async () => {
+    const t = await start();
+    await t.step();
+    t.h.sim.inject({ kind: 'error', error: 'EAPI:Invalid key' }, { endpoint: 'Balance', count: 1000 });
+    await t.step();
+    expect(t.events()).toEqual(['kraken_key']);
+    await t.h.daemon.shutdown();
+    await t.restart();
+    await t.step();
+    expect(t.h.daemon.status?.budget.fatal_error).toContain('EAPI:Invalid key');
+    const balanceCalls = (): number => t.h.sim.stats().requests.filter((r) => r.endpoint === 'Balance').length;
+    const before = balanceCalls();
+    for (let i = 0; i < 35; i++) await t.step(); // past the 15-minute pause: Kraken refuses the key again
+    expect(balanceCalls()).toBeGreaterThan(before);
+    expect(t.events()).toEqual(['kraken_key']);
   });
 });
