@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/bot/config.js';
+import { loadConfig } from '../../src/bot/config.js';
+import { configProblems as problems } from '../helpers/config-problems.js';
 import { createLogger } from '../../src/bot/logger.js';
 import { DEFAULT_ALERT_EVENTS } from '../../src/alerts/types.js';
 
 const SECRET = Buffer.alloc(64, 7).toString('base64');
 const LIVE = { KRAKEN_API_KEY: 'key-abc', KRAKEN_API_SECRET: SECRET };
 const HOOK = 'https://hooks.slack.com/services/T0000/B0000/XXXXsecretXXXX';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
 
 describe('ALERT_* configuration', () => {
   it('defaults: alerts off, json, the default events (income opt-in), 300 s coalescing', () => {

@@ -1,17 +1,8 @@
 // ALLOWED_HOSTS: a comma list of host names, normalized and validated once at start; `*` alone turns the
 // DNS-rebinding check off.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/bot/config.js';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/bot/config.js';
+import { configProblems as problems } from '../helpers/config-problems.js';
 
 describe('ALLOWED_HOSTS', () => {
   it('defaults to none beyond the loopback names and HOST', () => {

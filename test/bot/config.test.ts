@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig, rolloutStage } from '../../src/bot/config.js';
+import { CONFIG_VARIABLES, loadConfig, rolloutStage } from '../../src/bot/config.js';
+import { configProblems as problems } from '../helpers/config-problems.js';
 
 const SECRET = Buffer.alloc(64, 7).toString('base64');
 const LIVE = { KRAKEN_API_KEY: 'key-abc', KRAKEN_API_SECRET: SECRET };
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
 
 describe('loadConfig', () => {
   it('boots with no variables at all: demo mode, every default of DESIGN.md section 3 (demo shortens intervals)', () => {
