@@ -7,7 +7,9 @@ type FlowWithCategory = FlowJson & { category?: string };
 
 /** The part of a snapshot alerting compares from one tick to the next. Pure. */
 export function observe(s: StatusPayload, prev: AlertObservation | null): AlertObservation {
-  const adjusted = s.balance_recon.adjusted_status;
+  // Figures restored from disk after a restart (`stale: true`) are the past, not news: they neither turn nor
+  // clear a drift (they may lag the alerted state by a tick after a SIGKILL).
+  const adjusted = s.balance_recon.stale === true ? 'unknown' : s.balance_recon.adjusted_status;
   const sb = s.persistence.supabase;
   const priceAge = ageOf(s.price.ts, s);
   const balancesAge = ageOf(s.balances.ts, s);
@@ -72,9 +74,12 @@ function flowFact(f: FlowJson): FlowFact {
   return { ledger_id: f.ledger_id, type: f.type, asset: f.asset, net: f.net, doge_eq: f.doge_eq, time: f.time };
 }
 
-/** Seconds since `ts`, or since the process started when there never was one. */
+/**
+ * Seconds without fresh figures in this run: since `ts`, or since the process started when this run has none
+ * yet (none at all, or the last known ones from before a restart, which are older than the process).
+ */
 function ageOf(ts: number | null, s: StatusPayload): number {
-  return s.ts - (ts ?? s.loop.started_ts);
+  return s.ts - Math.max(ts ?? s.loop.started_ts, s.loop.started_ts);
 }
 
 function roundAge(ts: number | null, s: StatusPayload): number | null {

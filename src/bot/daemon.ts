@@ -3,6 +3,7 @@ import { isKnownWallet, normalizeAsset } from '../kraken/assets.js';
 import { RateBudget } from '../kraken/budget.js';
 import type { AssetPairInfo, KrakenApi } from '../kraken/client.js';
 import { KrakenError } from '../kraken/errors.js';
+import { carryRejection, keyFingerprint, REJECTION_ERROR_MAX } from '../kraken/key-rejection.js';
 import { NonceSource } from '../kraken/nonce.js';
 import { callPrivate, DEFAULT_RETRY, type RetryPolicy } from '../kraken/private-calls.js';
 import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../recon/baseline.js';
@@ -154,7 +155,11 @@ export class Daemon {
     const raw = await deps.store.loadReconState();
     const { state, repairs } = raw === null ? { state: emptyReconState(), repairs: [] } : restoreReconState(raw, deps.config.FLOW_HISTORY_MAX);
     for (const r of repairs) deps.logger.warn({ repair: r }, 'saved recon state repaired on load');
+    // A rejected key is remembered across a restart (the pause it caused is); another key starts afresh.
+    const carried = carryRejection(state.budget, deps.config.KRAKEN_API_KEY);
+    state.budget = carried.budget;
     const daemon = new Daemon(deps, state);
+    daemon.fatalError = carried.rejected;
     if (deps.config.EQUITY_TS_ENABLED) {
       const points = await deps.store.loadSeries();
       daemon.equity.restore(points, daemon.nowSec());
@@ -495,18 +500,17 @@ export class Daemon {
     const renewDue = this.lastSaveTs === null || now - this.lastSaveTs >= LEASE_RENEW_SEC;
     if (!this.dirty && !force && !renewDue) return;
     this.lastSaveTs = now;
-    this.state.nonce_floor = this.nonces.floor;
-    this.state.budget = this.budget.snapshot(now);
-    this.state.last_known = captureLastKnown(this.status) ?? this.state.last_known ?? null;
-    await this.deps.store.saveReconState(serializeReconState(this.state, now));
+    await this.saveNow();
     this.dirty = false;
   }
 
-  /** Saves the state now, outside the tick's own saves (alerts, before a webhook request). */
+  /** Saves the state now; also outside the tick's own saves (alerts, before a webhook request). */
   async saveNow(): Promise<void> {
     const now = this.nowSec();
     this.state.nonce_floor = this.nonces.floor;
-    this.state.budget = this.budget.snapshot(now);
+    const rejected = this.fatalError === null ? null : { error: this.fatalError.slice(0, REJECTION_ERROR_MAX), key: keyFingerprint(this.config.KRAKEN_API_KEY) };
+    this.state.budget = { ...this.budget.snapshot(now), rejected };
+    this.state.last_known = captureLastKnown(this.status) ?? this.state.last_known ?? null;
     await this.deps.store.saveReconState(serializeReconState(this.state, now));
   }
 

@@ -41,7 +41,10 @@ export function sessionValid(value: string, token: string, nowSec: number): bool
   const presented = Buffer.from(m[2], 'base64url');
   const expected = mac(token, exp);
   // Length is fixed by the pattern (43 base64url chars = 32 bytes); the comparison itself is constant-time.
-  const same = presented.length === expected.length && timingSafeEqual(presented, expected);
+  // The decoder ignores the last character's two spare bits: only the canonical spelling (the issued one) counts,
+  // so no other string is ever accepted as the same session.
+  const canonical = presented.toString('base64url') === m[2];
+  const same = canonical && presented.length === expected.length && timingSafeEqual(presented, expected);
   return same && exp > nowSec;
 }
 

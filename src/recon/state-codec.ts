@@ -1,4 +1,5 @@
 import { restoreAlertState } from '../alerts/state.js';
+import { restoreRejection } from '../kraken/key-rejection.js';
 import { isDecimalString } from './decimal.js';
 import { restoreLastKnown } from './last-known.js';
 import { restoreLedgerBook, restoreSectionTotals, serializeLedgerBook, type StoredLedgerBook } from './ledger-book-codec.js';
@@ -90,7 +91,7 @@ export function restoreReconState(raw: unknown, historyMax: number): RestoreResu
   }
   state.ledger = restoreLedgerBook(raw.ledger, state, repairs);
   if (isRecord(raw.budget) && Number.isFinite(raw.budget.counter) && Number.isFinite(raw.budget.ts)) {
-    state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until) };
+    state.budget = { counter: raw.budget.counter as number, ts: raw.budget.ts as number, paused_until: finiteOrNull(raw.budget.paused_until), rejected: restoreRejection(raw.budget.rejected) };
   }
   if (raw.alerts !== undefined) state.alerts = restoreAlertState(raw.alerts);
   if (raw.last_known !== undefined) state.last_known = restoreLastKnown(raw.last_known);

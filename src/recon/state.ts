@@ -1,4 +1,5 @@
 import type { AlertState } from '../alerts/state.js';
+import type { SavedRejection } from '../kraken/key-rejection.js';
 import type { LastKnown } from './last-known.js';
 import { emptyLedgerBook, type LedgerBook } from './ledger-book-types.js';
 import type { AuditEntry, Baseline, FlowRecord, SkippedRows } from './types.js';
@@ -95,7 +96,8 @@ export interface ReconState {
   reports?: ReportsState;
   /** Highest nonce used, so nonces keep increasing across restarts. */
   nonce_floor: number;
-  budget: { counter: number; ts: number; paused_until?: number | null } | null;
+  /** `rejected`: Kraken refused the key (src/kraken/key-rejection.ts); absent in older states. */
+  budget: { counter: number; ts: number; paused_until?: number | null; rejected?: SavedRejection | null } | null;
   /** Alerting's memory and delivery queue (src/alerts/state.ts); absent in older states and with alerts off. */
   alerts?: AlertState | undefined;
   /** The last published figures, shown stale after a restart until Kraken answers (optional: older states lack it). */

@@ -116,6 +116,22 @@ describe('alert evaluation: key, lockout, stale, store', () => {
     expect(queued[0]?.facts).toMatchObject({ balances_age_sec: 150, price_age_sec: 0, interval_sec: 30 });
   });
 
+  it('figures restored from disk after a restart (stale: true) neither clear nor turn a drift', () => {
+    // The saved figures can lag what was alerted (a SIGKILL between two saves): they are the past, not news.
+    const restored = (ts: number, adjusted: 'ok' | 'warn') => snap(ts, { adjusted, over: { balance_recon: { stale: true, age_sec: 60 } } });
+    const { queued } = run([snap(T0, { adjusted: 'warn' }), restored(T0 + 400, 'ok'), restored(T0 + 800, 'warn'), snap(T0 + 1200, { adjusted: 'warn' }), snap(T0 + 1600, { adjusted: 'ok' })]);
+    expect(kinds(queued)).toEqual(['drift_warn', 'drift_ok']);
+    expect(queued[1]?.ts).toBe(T0 + 1600);
+  });
+
+  it('after a restart, stale counts from the process start, not from the older figures restored from disk', () => {
+    const started = T0 + 3600;
+    const restored = (ts: number) => snap(ts, { over: { loop: { started_ts: started }, price: { ts: T0, stale: true }, balances: { ts: T0, stale: true } } });
+    const { queued } = run([snap(T0), restored(started + 30), restored(started + 120), restored(started + 150)], { ...ALL_EVENTS, events: ['stale'] });
+    expect(queued.map((q) => q.ts)).toEqual([started + 150]);
+    expect(queued[0]?.facts).toMatchObject({ price_age_sec: 3750, balances_age_sec: 3750 }); // the text still tells the figures' real age
+  });
+
   it('stale balances are no news while the key is rejected or Kraken paused us (those alert themselves); a stale price is', () => {
     const s = (ts: number, budget: Record<string, unknown>, priceTs = ts) => snap(ts, { over: { balances: { ts: T0 }, price: { ts: priceTs }, budget } });
     const quiet = run([s(T0, {}), s(T0 + 300, { fatal_error: 'EAPI:Invalid key' }), s(T0 + 600, { paused_until: T0 + 1500 })], { ...ALL_EVENTS, events: ['stale'] });

@@ -190,6 +190,11 @@ describe('session helpers', () => {
     expect(sessionValid(v, TOKEN, nowSec)).toBe(true);
     expect(sessionValid(v, NEW_TOKEN, nowSec)).toBe(false);
     expect(sessionValid(v, TOKEN, nowSec + 60)).toBe(false);
+    // 43 base64url characters carry 258 bits for a 256-bit MAC: a last character that differs only in the two
+    // unused bits decodes to the same bytes. Only the canonical spelling, the one issued, is a session.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(v.slice(-1));
+    for (const bits of [1, 2, 3]) expect(sessionValid(`${v.slice(0, -1)}${alphabet[last ^ bits] ?? ''}`, TOKEN, nowSec), `alias ${bits}`).toBe(false);
     expect(sessionCandidates(`a=1; ${SESSION_COOKIE}="${v}"; b=2`)).toEqual([v]);
     expect(sessionCandidates(undefined)).toEqual([]);
   });
