@@ -1,5 +1,6 @@
 import type { AlertsStatus } from '../alerts/types.js';
 import type { FlowMarker, SparkPoint } from '../equity/types.js';
+import type { RollForward } from '../recon/reconcile.js';
 import type { StaleMark } from './last-known.js';
 
 /**
@@ -145,18 +146,9 @@ export interface BalanceReconStatus extends Partial<StaleMark> {
   /** The bot's trades in the ledger at P (null while flow detection is off): a cross-check beside http/supabase. */
   ledger_trading_doge_eq: number | null;
   /** current = baseline + pool_changes + flows + income + bot_pnl + unexplained, DOGE-eq at P. */
-  roll_forward: RollForwardJson | null;
+  roll_forward: RollForward | null;
 }
 
-export interface RollForwardJson {
-  baseline: number;
-  pool_changes: number;
-  flows: number;
-  income: number;
-  bot_pnl: number;
-  unexplained: number;
-  current: number;
-}
 
 export interface ExternalFlowsStatus {
   enabled: boolean;

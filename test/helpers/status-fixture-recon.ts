@@ -3,21 +3,13 @@
 // Typed here (not in StatusPayload) so the fixture works before and after the producer's types land;
 // `withoutReconFields` gives the payload of an older sidecar that has none of them.
 import type { FlowJson, StatusPayload } from '../../src/bot/status-types.js';
+import type { RollForward } from '../../src/recon/reconcile.js';
 
 export interface WalletAmounts {
   doge: number;
   usd: number;
 }
 
-export interface RollForward {
-  baseline: number;
-  pool_changes: number;
-  flows: number;
-  income: number;
-  bot_pnl: number;
-  unexplained: number;
-  current: number;
-}
 
 export interface ReconFields {
   balances: { wallets: Record<string, WalletAmounts>; pool: string[] };
