@@ -3,7 +3,7 @@
 // loopback, in both modes, with a SIGKILL-equivalent restart in the middle (a new Daemon from the saved state,
 // the old one never shut down) and a price move at the end.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatusJson } from '../../src/bot/status-types.js';
+import type { StatusPayload } from '../../src/bot/status-types.js';
 import { startHarness, type Harness } from '../helpers/daemon-harness.js';
 import { buildRealisticAccount, dogeEq, poolCodes, type RealisticStep, type RealisticTruth } from '../helpers/realistic-account.js';
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 const FINAL_PRICE = '0.1310000';
 
 interface Run {
-  status: StatusJson;
+  status: StatusPayload;
   truth: RealisticTruth;
   /** Rows of the pool's codes by the category of their step (earn moves left out): how many flows, how many income rows. */
   counts: { external: number; income: number };
