@@ -4,6 +4,7 @@
 // the old one never shut down) and a price move at the end.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusPayload } from '../../src/bot/status-types.js';
+import type { KrakenApi } from '../../src/kraken/client.js';
 import { startHarness, type Harness } from '../helpers/daemon-harness.js';
 import { buildRealisticAccount, dogeEq, poolCodes, type RealisticStep, type RealisticTruth } from '../helpers/realistic-account.js';
 
@@ -14,6 +15,7 @@ afterEach(async () => {
 });
 
 const FINAL_PRICE = '0.1310000';
+const UNDOCUMENTED_STEP = 22;
 
 interface Run {
   status: StatusPayload;
@@ -25,28 +27,73 @@ interface Run {
   restartedAt: string[];
 }
 
-async function readRealisticAccount(autoAdjust: boolean, restartAt: readonly number[]): Promise<Run> {
+/**
+ * `between-ticks`: killed after a tick that counted the previous step's rows (the new daemon reads them again
+ * in its lookback window). `mid-poll`: killed while a tick waits for the Ledgers page Kraken already served, so
+ * nothing of that tick is saved and the new daemon starts from the tick before.
+ */
+type Kill = 'between-ticks' | 'mid-poll';
+
+async function readRealisticAccount(autoAdjust: boolean, restartAt: readonly number[], kill: Kill = 'between-ticks'): Promise<Run> {
   const env = {
     FLOW_DETECTION_ENABLED: 'true',
     FLOW_BASELINE_AUTO_ADJUST: String(autoAdjust),
     FLOW_POLL_INTERVAL_SEC: '300',
   };
-  h = await startHarness({ env, sim: { price: '0.1250000', seed: 4 } });
+  let generation = 0;
+  let hangGeneration = -1;
+  let onHang: (() => void) | undefined;
+  const wrapKraken = (api: KrakenApi): KrakenApi => {
+    const gen = ++generation;
+    return {
+      balance: (sig) => api.balance(sig),
+      ticker: (p, sig) => api.ticker(p, sig),
+      assetPairs: (p, sig) => api.assetPairs(p, sig),
+      serverTime: (sig) => api.serverTime(sig),
+      ledgers: async (p, sig) => {
+        const page = await api.ledgers(p, sig);
+        if (gen !== hangGeneration) return page;
+        onHang?.();
+        return new Promise<never>(() => undefined); // the process died here
+      },
+    };
+  };
+  h = await startHarness({ env, sim: { price: '0.1250000', seed: 4 }, wrapKraken });
   const harness = h;
   await harness.step(); // the baseline: the pool before the first step
   const restartedAt: string[] = [];
+  let ticks = 0;
   const account = await buildRealisticAccount(harness.sim, {
     before: async (name, index) => {
-      await harness.step(20);
-      if (restartAt.includes(index)) {
-        // SIGKILL: no shutdown, no final save; the new daemon starts from what the last tick wrote, with the
-        // previous step's rows already counted and still inside its lookback window.
+      if (restartAt.includes(index) && kill === 'mid-poll') {
+        const hung = new Promise<void>((resolve) => (onHang = resolve));
+        hangGeneration = generation;
+        harness.clock.advanceSec(20);
+        void harness.daemon.tick();
+        await hung;
+        restartedAt.push(name);
+        await harness.restart();
+      } else {
+        await harness.step(20);
+      }
+      if (restartAt.includes(index) && kill === 'between-ticks') {
+        // SIGKILL: no shutdown, no final save; the new daemon starts from what the last tick wrote.
         restartedAt.push(name);
         await harness.restart();
       }
       await harness.step(20);
+      // Sampled at every tick: Unexplained is the undocumented row once it is written (step 22), else 0.
+      const r = harness.daemon.status?.balance_recon;
+      const want = index > UNDOCUMENTED_STEP ? 2 : 0;
+      expect(Math.abs((r?.adjusted_drift_doge ?? NaN) - want), `Unexplained before "${name}"`).toBeLessThan(1e-9);
+      const rf = r?.roll_forward;
+      if (rf === null || rf === undefined) throw new Error(`roll_forward missing before "${name}"`);
+      expect(Math.abs(rf.baseline + rf.pool_changes + rf.flows + rf.income + rf.bot_pnl + rf.unexplained - rf.current)).toBeLessThan(1e-9);
+      ticks += 1;
     },
   });
+  expect(account.steps[UNDOCUMENTED_STEP]?.name).toBe('undocumented row');
+  expect(ticks).toBe(account.steps.length);
   for (let i = 0; i < 3; i++) await harness.step();
   harness.sim.setPrice(FINAL_PRICE);
   await harness.step();
@@ -121,11 +168,20 @@ function checkAgainstTruth(run: Run): void {
 describe('the realistic account read by the daemon through the simulated Kraken (issue 10)', () => {
   const runs = new Map<boolean, Run>();
   for (const autoAdjust of [false, true]) {
-    it(`${autoAdjust ? 'auto-adjust' : 'observe-only'}: every category equals the truth after a SIGKILL restart and a price move`, async () => {
+    it(`${autoAdjust ? 'auto-adjust' : 'observe-only'}: every category equals the truth after SIGKILL restarts and a price move`, async () => {
       const run = await readRealisticAccount(autoAdjust, [5, 12, 19]);
       expect(run.restartedAt).toEqual(['bot buys from USD.F', 'futures transfer', 'withdrawal reversed']);
       checkAgainstTruth(run);
       runs.set(autoAdjust, run);
+    });
+  }
+
+  for (const autoAdjust of [false, true]) {
+    it(`${autoAdjust ? 'auto-adjust' : 'observe-only'}: killed while a poll's page is in flight, the restart counts every row once`, async () => {
+      const run = await readRealisticAccount(autoAdjust, [3, 11, 17, 23], 'mid-poll');
+      expect(run.restartedAt).toHaveLength(4);
+      checkAgainstTruth(run);
+      close(run.status.balance_recon.adjusted_drift_doge, String(runs.get(autoAdjust)?.status.balance_recon.adjusted_drift_doge));
     });
   }
 
