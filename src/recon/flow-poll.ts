@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { splitByBalanceRead, type BalanceRead } from './alignment.js';
+import { splitByBalanceRead, TIE_SEC, type BalanceRead } from './alignment.js';
 import type { PairAssets } from './pool.js';
 import { bookRows, emptyChanges, finalizeGroups, type BookChanges, type BookPolicy } from './ledger-book.js';
 import { parseLedgerRow } from './ledger-row.js';
@@ -127,9 +127,17 @@ export function applyLedgerPage(
   parsed.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const fresh: LedgerRow[] = [];
+  const atFloor: LedgerRow[] = [];
   for (const row of parsed) {
     if (state.seen.has(row.id)) continue;
-    if (state.import_floor !== null && row.time <= state.import_floor) continue;
+    if (state.import_floor !== null && row.time <= state.import_floor) {
+      if (read !== undefined && read !== null && state.poll.polls === 0 && row.time >= state.import_floor - TIE_SEC) atFloor.push(row);
+      continue;
+    }
+    state.seen.set(row.id, row.time);
+    fresh.push(row);
+  }
+  for (const row of bootstrapRowsAfterRead(atFloor, read)) {
     state.seen.set(row.id, row.time);
     fresh.push(row);
   }
@@ -140,6 +148,17 @@ export function applyLedgerPage(
   pending.pages += 1;
   const complete = ids.length < LEDGER_PAGE_SIZE || (count !== null && pending.ofs >= count);
   return { rows: ids.length, fresh: fresh.length, newFlows: changes.newFlows, newSkipKinds: changes.newSkipKinds, newUnclassifiedTypes: changes.newUnclassifiedTypes, complete, countChanged: null };
+}
+
+/**
+ * Until the first poll completes, the import floor is the baseline's time (local clock), and a row of that
+ * very second, or one whose Kraken time is behind the local clock by under TIE_SEC, may have been written
+ * after the balances were read. Among the rows at or just before the floor, those the tick's balances do
+ * not contain cannot be in the baseline (taken at or before this read) and are imported; the rest are in it.
+ */
+function bootstrapRowsAfterRead(rows: readonly LedgerRow[], read: BalanceRead | null | undefined): LedgerRow[] {
+  if (rows.length === 0 || read === undefined || read === null) return [];
+  return splitByBalanceRead(rows, read).wait;
 }
 
 /** Books the held rows the balances now contain (each tick, after fresh balances). */

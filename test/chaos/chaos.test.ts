@@ -9,14 +9,17 @@ import { KrakenSim } from '../../src/kraken/sim/index.js';
 import { EQUITY_KEY, RECON_KEY } from '../../src/store/keys.js';
 import { DaemonProcess, getJson } from '../helpers/chaos-process.js';
 import { generateScript, type ScriptFault } from '../helpers/chaos-script.js';
-import { ChaosTruth, equityTimestamps, readLocal } from '../helpers/chaos-truth.js';
+import { ChaosTruth, equityTimestamps, poolBalances, readLocal } from '../helpers/chaos-truth.js';
 import { PostgrestDouble } from '../helpers/postgrest-double.js';
 
 /**
  * Chaos: the sidecar as a real child process, in live mode against the simulated Kraken and a PostgREST
  * double, while a script generated from CHAOS_SEED books ledger rows and injects faults over wall-clock time:
  * Kraken timeouts, 5xx HTML pages, EService:Unavailable, one rate-limit answer, malformed pages and rows,
- * connection resets, Supabase 500s and dropped connections, price moves, and SIGKILL + restart.
+ * connection resets, Supabase 500s and dropped connections, price moves, and SIGKILL + restart. The account
+ * also has Auto Earn switched on for USD (the simulator then moves every USD increase into USD.F by itself),
+ * earn allocations and deallocations, rewards, a credit and rows of undocumented types; the truth is computed
+ * by category (DESIGN.md section 15) from every row the simulator holds.
  *
  * The lockout is played once, right after the first poll: the test checks that /status shows the 15-minute
  * pause, that no private call reaches Kraken during it, and that a SIGKILL + restart keeps the pause (it is
@@ -215,20 +218,23 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
     // --- quiet: faults cleared, the sidecar catches up ------------------------------------------------------
     sim.clearFaults();
     db.clearFailures();
-    const expected = truth.expectedFlows(importFloor);
+    const cats = truth.byCategory(importFloor);
+    const expected = cats.external;
     expect(truth.expectedFlows(saved0.import_floor)).toEqual(expected);
     let lastSeen: unknown = null;
     const final = await waitFor('catch-up after the faults', CATCH_UP_MS, async () => {
       const s = await status();
       const b = sim.getBalances();
-      lastSeen = { want_flows: expected.length, sim: b, balances: s?.balances, flows: { ...s?.external_flows, recent_flows: undefined, recent_audit: undefined }, budget: s?.budget, persistence: s?.persistence, loop: s?.loop };
+      const pool = poolBalances(sim);
+      lastSeen = { want_flows: expected.length, want_income: cats.income.length, sim: b, balances: s?.balances, flows: { ...s?.external_flows, recent_flows: undefined, recent_audit: undefined }, budget: s?.budget, persistence: s?.persistence, loop: s?.loop };
       const caughtUp =
         s !== null &&
         s.external_flows.flow_count === expected.length &&
+        s.balance_recon.income_count === cats.income.length &&
         s.external_flows.flow_poll_ok === true &&
         s.external_flows.last_poll_ts !== null &&
-        s.balances.doge === Number(b['XXDG']) &&
-        s.balances.usd === Number(b['ZUSD']) &&
+        s.balances.doge === Number(pool.doge.toString()) &&
+        s.balances.usd === Number(pool.usd.toString()) &&
         s.persistence.supabase.ok === true &&
         !s.persistence.supabase.pending;
       return caughtUp ? s : null;
@@ -246,11 +252,34 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
     const price = final.price.last ?? NaN;
     const flows = final.external_flows;
     expect(flows.flow_count).toBe(expected.length);
-    expect(flows.baseline_adjustments).toBe(expected.length);
+    expect(flows.baseline_adjustments).toBe(expected.length + cats.income.length);
     expect(final.balance_recon.external_flow_count).toBe(expected.length);
-    const close = (actual: number, want: Big, what: string): void => {
-      expect(Math.abs(actual - Number(want.toString())), `${what}: ${actual} vs ${want.toString()}`).toBeLessThan(1e-6);
+    const close = (actual: number | null, want: Big, what: string, tol = 1e-6): void => {
+      expect(actual, what).not.toBeNull();
+      expect(Math.abs(Number(actual) - Number(want.toString())), `${what}: ${actual} vs ${want.toString()}`).toBeLessThan(tol);
     };
+    // Every category against the truth, DOGE-eq at the final price (issue 10).
+    const eq = (v: { base: Big; quote: Big }): Big => v.base.plus(v.quote.div(price));
+    const r = final.balance_recon;
+    expect(cats.unclassified.rows).toBeGreaterThan(0);
+    expect(cats.income.length).toBeGreaterThan(0);
+    expect(cats.internalMoves, 'Auto Earn and the explicit moves wrote earn pairs').toBeGreaterThanOrEqual(2);
+    expect(r.income_count).toBe(cats.income.length);
+    close(r.income_doge_eq, eq(cats.incomeSum), 'income_doge_eq');
+    expect(r.unclassified.rows).toBe(cats.unclassified.rows);
+    expect(r.unclassified.types).toEqual(cats.unclassified.types);
+    close(r.unclassified.doge_eq, eq(cats.unclassified), 'unclassified.doge_eq', 1e-9);
+    expect(r.internal_moves).toBe(cats.internalMoves);
+    expect(r.bot_pnl.source).toBe('ledger');
+    close(r.ledger_trading_doge_eq, eq(cats.trading), 'ledger_trading_doge_eq');
+    close(r.bot_pnl_doge_eq, eq(cats.trading), 'bot_pnl_doge_eq');
+    // Unexplained is exactly the undocumented rows, and the roll-forward adds up.
+    close(r.adjusted_drift_doge, eq(cats.unclassified), 'adjusted_drift_doge (Unexplained)', 1e-9);
+    const rf = r.roll_forward;
+    if (rf === null) throw new Error('roll_forward missing');
+    close(rf.baseline + rf.pool_changes + rf.flows + rf.income + rf.bot_pnl + rf.unexplained, new Big(rf.current), 'roll_forward sum', 1e-9);
+    close(rf.current, eq({ base: poolBalances(sim).doge, quote: poolBalances(sim).usd }), 'current_doge_eq');
+    console.log(`chaos by category: ${expected.length} external, ${cats.income.length} income, ${cats.internalMoves} earn moves, unclassified ${JSON.stringify(cats.unclassified.types)}, skipped ${JSON.stringify(cats.skips)}`);
     close(flows.deposits_doge_eq, totals.baseIn.plus(totals.quoteIn.div(price)), 'deposits_doge_eq');
     close(flows.withdrawals_doge_eq, totals.baseOut.plus(totals.quoteOut.div(price)), 'withdrawals_doge_eq');
     const net = totals.baseIn.minus(totals.baseOut).plus(totals.quoteIn.minus(totals.quoteOut).div(price));
@@ -287,11 +316,12 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
       expect(saved.totals.count).toBe(expected.length);
     }
     expect(remote.saved_ts).toBe(local.saved_ts);
-    // Every expected flow exactly once, with its exact net, applied; nothing else.
+    // Every expected flow and income row exactly once, with its exact net, applied; nothing else.
     const byId = new Map(local.flows.map((f) => [f.ledger_id, f]));
     expect(local.flows.length, 'no duplicate flow records').toBe(byId.size);
-    expect([...byId.keys()].sort()).toEqual(expected.map((r) => r.id).sort());
-    for (const r of expected) {
+    const recorded = [...expected, ...cats.income];
+    expect([...byId.keys()].sort()).toEqual(recorded.map((row) => row.id).sort());
+    for (const r of recorded) {
       const f = byId.get(r.id);
       expect(f !== undefined && new Big(f.net).eq(new Big(r.amount).minus(r.fee)) && f.applied, `flow ${r.id}`).toBe(true);
     }

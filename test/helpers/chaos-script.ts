@@ -11,7 +11,19 @@ import type { LedgerRowInput, SimEndpoint, SimFault } from '../../src/kraken/sim
 /** A row the simulator books (moves balances); a malformed row served verbatim (never touches balances). */
 export type ScriptRow =
   | { kind: 'row'; label: string; input: Omit<LedgerRowInput, 'time'> }
-  | { kind: 'raw'; label: string; id: string; row: unknown };
+  | { kind: 'raw'; label: string; id: string; row: unknown }
+  | { kind: 'earn'; label: string; op: EarnOp };
+
+/**
+ * Earn and the rows nobody documents (issue 10), played through the simulator's account activity so that
+ * Auto Earn writes its own allocation pairs (spot −x, `.F` +x) after every later USD increase.
+ */
+export type EarnOp =
+  | { op: 'auto-earn'; on: boolean }
+  | { op: 'allocate' | 'deallocate'; amount: string }
+  | { op: 'reward'; asset: 'ZUSD' | 'XXDG'; amount: string; wallet: 'F' | 'S'; type: 'earn' | 'staking' }
+  | { op: 'credit'; amount: string }
+  | { op: 'unknown'; type: string; asset: 'ZUSD' | 'XXDG'; amount: string };
 
 export interface RowBatch {
   /** Wait this long before adding the batch. */
@@ -114,7 +126,39 @@ export function generateScript(seed: number, opts: ScriptOptions): ChaosScript {
     const r = rows.flow(pick(['deposit', 'withdrawal']), pick(['XXDG', 'ZUSD']));
     return { ...r, ageSec: int(5, 60) };
   });
+  addEarnRows(allBatches, rows, rng);
   return { seed, prehistory, episodes };
+}
+
+const UNKNOWN_TYPES = ['giftcard', 'nftairdrop', 'sweepstake', 'promo'] as const;
+
+/**
+ * Auto Earn on USD a quarter of the way in (with a USD deposit it moves into USD.F at once) and an explicit
+ * allocation; later a deallocation, rewards into USD.F and a staking reward outside the pool, a credit, rows
+ * of undocumented types, and sometimes Auto Earn off again. Drawn after everything else, so a seed keeps
+ * the rest of its script.
+ */
+function addEarnRows(batches: RowBatch[], rows: RowFactory, rng: Rng): void {
+  if (batches.length === 0) return;
+  const int = (lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
+  const at = (lo: number): RowBatch => batches[int(Math.min(lo, batches.length - 1), batches.length - 1)] as RowBatch;
+  const earn = (label: string, op: EarnOp): ScriptRow => ({ kind: 'earn', label, op });
+  const on = Math.floor(batches.length / 4);
+  batches[on]?.rows.push(
+    earn('Auto Earn on for USD', { op: 'auto-earn', on: true }),
+    { kind: 'row', label: 'USD deposit (auto-allocated)', input: rows.flow('deposit', 'ZUSD') },
+    earn('earn allocation', { op: 'allocate', amount: rows.decimal(300, 800, 4) }),
+  );
+  at(on + 1).rows.push(earn('earn deallocation', { op: 'deallocate', amount: rows.decimal(10, 200, 4) }));
+  for (let i = int(2, 3); i > 0; i--) at(on).rows.push(earn('earn reward into USD.F', { op: 'reward', asset: 'ZUSD', amount: rows.decimal(0, 2, 4), wallet: 'F', type: 'earn' }));
+  at(0).rows.push(earn('staking reward outside the pool', { op: 'reward', asset: 'XXDG', amount: rows.decimal(0, 5, 8), wallet: 'S', type: 'staking' }));
+  at(0).rows.push(earn('credit', { op: 'credit', amount: rows.decimal(0, 3, 4) }));
+  for (let i = int(1, 2); i > 0; i--) {
+    const asset = rng() < 0.5 ? 'XXDG' : 'ZUSD';
+    const type = UNKNOWN_TYPES[Math.floor(rng() * UNKNOWN_TYPES.length)] as string;
+    at(0).rows.push(earn(`undocumented ${type}`, { op: 'unknown', type, asset, amount: rows.decimal(0, asset === 'XXDG' ? 50 : 5, asset === 'XXDG' ? 8 : 4) }));
+  }
+  if (rng() < 0.5) at(Math.floor((3 * batches.length) / 4)).rows.push(earn('Auto Earn off for USD', { op: 'auto-earn', on: false }));
 }
 
 function shuffle<T>(items: T[], rng: Rng): void {
@@ -214,7 +258,7 @@ class RowFactory {
     return { kind: 'raw', label: `malformed: ${label}`, id, row };
   }
 
-  private decimal(lo: number, hi: number, decimals: number): string {
+  decimal(lo: number, hi: number, decimals: number): string {
     const scale = 10 ** decimals;
     const units = Math.floor(lo * scale + this.rng() * (hi - lo) * scale);
     const whole = Math.floor(units / scale);

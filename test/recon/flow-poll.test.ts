@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beginPoll, isPollDue } from '../../src/recon/flow-poll.js';
+import { applyLedgerPage, beginPoll, completePoll, isPollDue } from '../../src/recon/flow-poll.js';
 import { FakeLedger, POLICY, rawRow, runPoll, stateWithBaseline } from '../helpers/recon-fixtures.js';
 
 const T0 = 1_700_000_000;
@@ -16,6 +16,38 @@ describe('bootstrap', () => {
     expect(state.import_floor).toBe(T0 + 100);
     expect(flows.map((f) => f.ledger_id)).toEqual(['LNEW']);
     expect(state.baseline?.doge).toBe('1003');
+  });
+
+  it('a row of the baseline\'s second that the first poll\'s balances do not contain is imported; one they contain is not', () => {
+    const state = stateWithBaseline(T0);
+    beginPoll(state, T0, POLICY);
+    expect(state.import_floor).toBe(T0);
+    // The baseline read saw 1000 DOGE: LIN (balance 1000) is in it, LAFTER (balance 1005) was booked after it.
+    const ledger = {
+      LIN: rawRow({ time: T0 - 0.5, amount: '20', balance: '1000' }),
+      LAFTER: rawRow({ time: T0, amount: '5', balance: '1005' }),
+    };
+    const read = { ts: T0, amounts: new Map([['DOGE.spot', '1000']]) };
+    const page = applyLedgerPage(state, ledger, 0.1, T0, POLICY, null, read);
+    expect(page.fresh).toBe(1);
+    expect(state.ledger.held.map((r) => r.id)).toEqual(['LAFTER']); // booked once the balances show it
+    const later = { ts: T0 + 30, amounts: new Map([['DOGE.spot', '1005']]) };
+    completePoll(state, T0 + 30, POLICY);
+    beginPoll(state, T0 + 30, POLICY);
+    const again = applyLedgerPage(state, ledger, 0.1, T0 + 30, POLICY, null, later);
+    expect(again.newFlows.map((f) => f.ledger_id)).toEqual(['LAFTER']);
+    expect(state.baseline?.doge).toBe('1005');
+    expect(state.totals.count).toBe(1);
+  });
+
+  it('after the first complete poll, rows at or before the floor stay out whatever the balances say', () => {
+    const state = stateWithBaseline(T0);
+    beginPoll(state, T0, POLICY);
+    applyLedgerPage(state, {}, 0.1, T0, POLICY, null, { ts: T0, amounts: new Map([['DOGE.spot', '1000']]) });
+    completePoll(state, T0, POLICY);
+    beginPoll(state, T0 + 30, POLICY);
+    const page = applyLedgerPage(state, { LOLD: rawRow({ time: T0, amount: '5', balance: '1005' }) }, 0.1, T0 + 30, POLICY, null, { ts: T0 + 1, amounts: new Map([['DOGE.spot', '1000']]) });
+    expect(page.fresh).toBe(0);
   });
 
   it('uses the baseline time when it is the later of the two', () => {
