@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EquityPoint } from '../equity/types.js';
 import type { ReconState } from '../recon/state.js';
 import type { FlowRecord } from '../recon/types.js';
-import { buildReport, makeSample, recordSample, type ReportConfig, type ReportView, type TotalsInput } from '../reports/index.js';
+import { buildReport, makeSample, recordSample, type ReportConfig, type ReportView } from '../reports/index.js';
 import type { Config } from './config.js';
 
 /** What the report routes serve: built once per tick from that tick's results, never from the loop's live fields. */
@@ -58,7 +58,7 @@ export class ReportFeed {
       balances: balances.value,
       balancesOk: balances.ok && aligned,
       baselineTs: state.baseline?.ts ?? null,
-      totals: state.totals as TotalsInput,
+      totals: state.totals,
       botPnlUsd: this.ownPnl ? botPnlUsd : null,
     });
     const { state: reports, notes } = recordSample(state.reports, sample, now, this.cfg);
