@@ -128,7 +128,7 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     for (const width of [1280, 375]) {
       const { page, rec } = await open(s, { width });
       const rows = await readWaterfall(page, 'rf-chart');
-      expect(rows.map((r) => r.label)).toEqual(['Baseline', 'Flows', 'Income', 'Bot P&L', 'Unexplained', 'Current']);
+      expect(rows.map((r) => r.label)).toEqual(['First baseline', 'Flows', 'Income', 'Bot P&L', 'Unexplained', 'Current']);
       expect(rows.at(-1)!.text).toBe(rf.current.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
       expect(rows.find((r) => r.key === 'unexplained')!.kind).toBe('down');
       expect(rows.find((r) => r.key === 'unexplained')!.text).toMatch(/^\u2212/);
