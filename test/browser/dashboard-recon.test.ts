@@ -167,6 +167,8 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     const deposit = await page.locator('#flow-list tr', { hasText: 'LDEP1-AAAAA-BBBBBB' }).locator('td').allInnerTexts();
     expect(deposit.slice(2, 5)).toEqual(['external', 'DOGE', 'spot']);
     expect(await page.locator('#flow-list thead').innerText()).toMatch(/CATEGORY[\s\S]*WALLET/i);
+    // The list has income rows; the count beside it is external flows only, and says so.
+    expect(await page.locator('#flow-count').innerText()).toBe(`${s.external_flows.recent_flows.length} recent (flows and income) · ${s.external_flows.flow_count} external flows since baseline`);
     await page.close();
   });
 
@@ -291,6 +293,7 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     const metrics = await page.locator('#recon-metrics').innerText();
     for (const absent of ['Income', 'Unclassified', 'Ledger trading']) expect(metrics).not.toContain(absent);
     await page.click('#flows summary');
+    expect(await page.locator('#flow-count').innerText()).toMatch(/^\d+ recent · \d+ flows since baseline$/);
     // Neither category nor wallet in the payload: the two columns are left out, the others keep their place.
     expect(await page.locator('#flow-list tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-label')))).toEqual([
       'Time', 'Type', 'Asset', 'Amount', 'Fee', 'DOGE-eq', 'Baseline', 'Ledger id',
