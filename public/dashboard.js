@@ -420,7 +420,9 @@ function renderFlows(p) {
   if (placeholder) return;
 
   const flows = arr(ef.recent_flows).filter(obj).slice().sort((a, b) => (isNum(b.time) ? b.time : 0) - (isNum(a.time) ? a.time : 0));
-  $('flow-count').textContent = `${flows.length} recent${isNum(ef.flow_count) ? ` · ${ef.flow_count} since baseline` : ''}${ef.enabled ? '' : ' · detection off'}`;
+  // The list holds income rows too; flow_count counts external flows only: say which is which.
+  const withIncome = flows.some((f) => f.category === 'income');
+  $('flow-count').textContent = `${flows.length} recent${withIncome ? ' (flows and income)' : ''}${isNum(ef.flow_count) ? ` · ${ef.flow_count} ${withIncome ? 'external flows' : 'flows'} since baseline` : ''}${ef.enabled ? '' : ' · detection off'}`;
   const list = $('flow-list');
   if (flows.length === 0) {
     list.replaceChildren(el('p', 'placeholder', 'No deposits, withdrawals or income since the baseline.'));

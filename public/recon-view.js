@@ -91,13 +91,14 @@ export function createReconView({ dom, waterfall }) {
       note.textContent = '';
       return;
     }
-    const title = 'Since the baseline';
+    // The card's Baseline has every flow applied to it; the roll-forward starts from the first one, before any.
+    const title = 'Since the first baseline';
     dom.mountSvg(box, waterfall.buildWaterfallSvg({ input, width: dom.drawWidth(box), unit: `${unit}-eq`, title }));
     const { gap } = waterfall.waterfallBars(input);
     note.textContent =
       Math.abs(gap) >= 0.005
         ? `The terms do not add up to Current: ${signed(gap)} ${unit}-eq apart.`
-        : `Baseline${input.steps.some((st) => st.key === 'pool_changes') ? ' + pool changes' : ''} + flows + income + bot P&L + unexplained = current, in ${unit}-eq at the current price.`;
+        : `First baseline${input.steps.some((st) => st.key === 'pool_changes') ? ' + pool changes' : ''} + flows + income + bot P&L + unexplained = current, in ${unit}-eq at the current price.`;
     note.classList.toggle('tone-warn', Math.abs(gap) >= 0.005);
   }
 

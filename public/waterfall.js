@@ -109,7 +109,7 @@ export function rollForwardInput(rf) {
   const pool = plausible(r['pool_changes']) ? /** @type {number} */ (r['pool_changes']) : 0;
   const n = (k) => /** @type {number} */ (r[k]);
   return {
-    start: { key: 'baseline', label: 'Baseline', value: n('baseline') },
+    start: { key: 'baseline', label: 'First baseline', value: n('baseline') },
     steps: [
       ...(Math.abs(pool) > 1e-9 ? [{ key: 'pool_changes', label: 'Pool changes', value: pool }] : []),
       { key: 'flows', label: 'Flows', value: n('flows') },

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EquityPoint } from '../equity/types.js';
 import type { ReconState } from '../recon/state.js';
 import type { FlowRecord } from '../recon/types.js';
-import { buildReport, makeSample, recordSample, type ReportConfig, type ReportView, type TotalsInput } from '../reports/index.js';
+import { buildReport, makeSample, recordSample, type ReportConfig, type ReportView } from '../reports/index.js';
 import type { Config } from './config.js';
 
 /** What the report routes serve: built once per tick from that tick's results, never from the loop's live fields. */
@@ -34,7 +34,12 @@ export class ReportFeed {
     private readonly log: Logger,
   ) {
     this.cfg = { periodSec: config.REPORT_PERIOD_SEC, tz: config.REPORT_TZ, retentionDays: config.REPORT_RETENTION_DAYS };
-    this.ownPnl = (config.BOT_PNL_SOURCE as string) === 'http' || (config.BOT_PNL_SOURCE as string) === 'supabase';
+    // The bot's own figure is marked to market at its own prices: across a period it also revalues the bot's
+    // inventory, which price_effect_usd already counts (base held at the start × Δprice), so the inventory would
+    // land twice and come back as unexplained. With flow detection on, the ledger's trades are the period's bot
+    // P&L (valued at the end price like every other term); the own figure is used only when there is no ledger.
+    const own = (config.BOT_PNL_SOURCE as string) === 'http' || (config.BOT_PNL_SOURCE as string) === 'supabase';
+    this.ownPnl = own && !config.FLOW_DETECTION_ENABLED;
   }
 
   /** Records the tick's sample (called after reconciliation, before the state is saved). */
@@ -58,7 +63,7 @@ export class ReportFeed {
       balances: balances.value,
       balancesOk: balances.ok && aligned,
       baselineTs: state.baseline?.ts ?? null,
-      totals: state.totals as TotalsInput,
+      totals: state.totals,
       botPnlUsd: this.ownPnl ? botPnlUsd : null,
     });
     const { state: reports, notes } = recordSample(state.reports, sample, now, this.cfg);

@@ -27,7 +27,7 @@ export interface GroupContext {
  * - Trading rows (`trade`, `margin`, ...) are `trading` when every trading leg of the group is in the pool,
  *   else their pool legs are `external` (the owner trading another pair). One leg alone is still trading.
  * - Move rows (`transfer`, `earn` moves) are `internal` when the moves are all in the pool, on one asset,
- *   two legs or more, netting to zero. Earn moves that do not (yet) are `awaiting` until final.
+ *   two legs or more, netting to zero. Earn moves that do not yet, but still could, are `awaiting` until final.
  * - Everything else takes its table category (an override to `internal` means "ignore this type").
  *   Rows outside the pool are `skipped`.
  */
@@ -57,7 +57,9 @@ export function classifyGroup(rows: readonly LedgerRow[], ctx: GroupContext, fin
     }
   }
   const internalMove = moves >= 2 && movesAllInPool && oneAsset && netsToZero(rows, cat);
-  const waiting = !internalMove && !final && earnMove;
+  // Only a group that can still become one internal move waits: a move leg outside the pool, or on a second
+  // asset, rules that out whatever legs come later, so the pool legs are external at once.
+  const waiting = !internalMove && !final && earnMove && movesAllInPool && oneAsset;
   const out: RowVerdict[] = new Array<RowVerdict>(n);
   let internal = internalMove;
   for (let i = 0; i < n; i++) {

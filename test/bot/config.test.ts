@@ -118,3 +118,22 @@ describe('.env.example', () => {
     expect(c.FLOW_TYPES).toEqual(['deposit', 'withdrawal']);
   });
 });
+
+describe('README configuration table', () => {
+  it('names every variable exactly once, in the first column of its row, and no variable that does not exist', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('\n## Configuration\n');
+    const end = readme.indexOf('\n## ', start + 1);
+    expect(start).toBeGreaterThan(0);
+    const named = readme
+      .slice(start, end)
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .flatMap((l) => [...(l.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] as string));
+    const counts = new Map<string, number>();
+    for (const v of named) counts.set(v, (counts.get(v) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+});

@@ -174,3 +174,20 @@ describe('pool changes', () => {
     }
   });
 });
+
+describe('Auto Earn with .F outside the pool (review 2)', () => {
+  it('the move out of spot is an external flow in the tick that sees it, not drift until the window passes', async () => {
+    h = await startHarness({ env: { ...STAGE2, EQUITY_WALLETS: 'spot' } });
+    await h.step();
+    await h.step();
+    h.clock.advanceSec(3);
+    h.sim.addLedgerRow({ type: 'transfer', subtype: 'autoallocate', asset: 'ZUSD', amount: '-25.0000', fee: '0', refid: 'AE-REV2' });
+    h.sim.addLedgerRow({ type: 'transfer', subtype: 'autoallocate', asset: 'USD.F', amount: '25.0000', fee: '0', refid: 'AE-REV2' });
+    await h.step(27);
+    const r = h.daemon.status?.balance_recon;
+    expect(Math.abs(r?.adjusted_drift_doge ?? NaN)).toBeLessThan(1e-9);
+    expect(h.daemon.status?.external_flows.flow_count).toBe(1);
+    expect(h.daemon.status?.external_flows.recent_flows[0]).toMatchObject({ type: 'transfer', subtype: 'autoallocate', category: 'external', wallet: 'spot' });
+    expect(r?.internal_moves).toBe(0);
+  });
+});

@@ -50,6 +50,20 @@ describe('the loop side of the reports', () => {
     }
   });
 
+  it("with flow detection on, a period's bot P&L is the ledger's trades, so the bot's inventory revalued is not counted twice", () => {
+    // The bot bought 1 000 DOGE since the baseline; its own marked-to-market figure gains 100 USD when the price
+    // goes 0.1 → 0.2, which is the same revaluation price_effect_usd already holds.
+    const { feed, state } = setup({ BOT_PNL_SOURCE: 'http', BOT_PNL_URL: 'http://127.0.0.1:1/pnl', FLOW_DETECTION_ENABLED: 'true' });
+    state.totals.trading = { base: '1000', quote: '-100' };
+    feed.record(state, T, ok(0.1), ok({ base: '11000', quote: '900' }), 0);
+    feed.record(state, T + 30, ok(0.2), ok({ base: '11000', quote: '900' }), 100);
+    feed.publish(state, []);
+    const row = feed.exports?.report.periods.at(-1);
+    expect(row?.price_effect_usd).toBeCloseTo(1100, 9);
+    expect(row?.bot_pnl_usd).toBe(0);
+    expect(row?.unexplained_usd).toBe(0);
+  });
+
   it('publishes a copy of the flows, kept while they do not change, renewed when one is applied', () => {
     const { feed, state } = setup();
     state.flows.push(flow('A'), flow('B'));

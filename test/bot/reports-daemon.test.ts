@@ -68,3 +68,28 @@ describe('period reports fed by the loop', () => {
     await expect(h.restart({ ...ENV, REPORT_TZ: 'Mars/Olympus_Mons' })).rejects.toThrow(/REPORT_TZ: must be an IANA time zone/);
   });
 });
+
+describe('period reports read what the ledger accounting writes (review 2)', () => {
+  it('a reward lands in income_usd and a ledger trade in bot_pnl_usd, and the row still sums', async () => {
+    h = await startHarness({ env: ENV });
+    await h.step(); // baseline and first sample, in the open period
+    h.clock.advanceSec(5);
+    h.sim.addLedgerRow({ type: 'earn', subtype: 'reward', asset: 'USD.F', amount: '2.5000', fee: '0' });
+    // A bot fill: +100 DOGE for 9.00 USD and a 0.02 USD fee, while the market price is 0.10 (P&L 0.98 USD).
+    h.sim.addLedgerRow({ type: 'trade', subtype: 'tradespot', asset: 'XXDG', amount: '100.00000000', fee: '0', refid: 'TREV2' });
+    h.sim.addLedgerRow({ type: 'trade', subtype: 'tradespot', asset: 'ZUSD', amount: '-9.0000', fee: '0.0200', refid: 'TREV2' });
+    await h.step(60);
+    await h.step(60);
+    const r = h.daemon.status?.balance_recon;
+    expect(r?.bot_pnl.source).toBe('ledger');
+    expect(r?.income_count).toBe(1);
+    const open = report(h)?.periods.at(-1);
+    expect(open).toMatchObject({ open: true, complete: true, deposits_usd: 0, withdrawals_usd: 0 });
+    expect(open?.income_usd).toBeCloseTo(2.5, 9);
+    expect(open?.bot_pnl_usd).toBeCloseTo(100 * 0.1 - 9 - 0.02, 9);
+    expect(open?.unexplained_usd).toBeCloseTo(0, 9);
+    if (open === undefined) throw new Error('no open period');
+    expect(identityGap(open)).toBeLessThan(1e-9);
+    expect(report(h)?.summary['7d'].income_usd).toBeCloseTo(2.5, 9);
+  });
+});

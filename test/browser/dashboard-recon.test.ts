@@ -128,7 +128,7 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     for (const width of [1280, 375]) {
       const { page, rec } = await open(s, { width });
       const rows = await readWaterfall(page, 'rf-chart');
-      expect(rows.map((r) => r.label)).toEqual(['Baseline', 'Flows', 'Income', 'Bot P&L', 'Unexplained', 'Current']);
+      expect(rows.map((r) => r.label)).toEqual(['First baseline', 'Flows', 'Income', 'Bot P&L', 'Unexplained', 'Current']);
       expect(rows.at(-1)!.text).toBe(rf.current.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
       expect(rows.find((r) => r.key === 'unexplained')!.kind).toBe('down');
       expect(rows.find((r) => r.key === 'unexplained')!.text).toMatch(/^\u2212/);
@@ -167,6 +167,8 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     const deposit = await page.locator('#flow-list tr', { hasText: 'LDEP1-AAAAA-BBBBBB' }).locator('td').allInnerTexts();
     expect(deposit.slice(2, 5)).toEqual(['external', 'DOGE', 'spot']);
     expect(await page.locator('#flow-list thead').innerText()).toMatch(/CATEGORY[\s\S]*WALLET/i);
+    // The list has income rows; the count beside it is external flows only, and says so.
+    expect(await page.locator('#flow-count').innerText()).toBe(`${s.external_flows.recent_flows.length} recent (flows and income) · ${s.external_flows.flow_count} external flows since baseline`);
     await page.close();
   });
 
@@ -291,6 +293,7 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     const metrics = await page.locator('#recon-metrics').innerText();
     for (const absent of ['Income', 'Unclassified', 'Ledger trading']) expect(metrics).not.toContain(absent);
     await page.click('#flows summary');
+    expect(await page.locator('#flow-count').innerText()).toMatch(/^\d+ recent · \d+ flows since baseline$/);
     // Neither category nor wallet in the payload: the two columns are left out, the others keep their place.
     expect(await page.locator('#flow-list tbody tr').first().locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-label')))).toEqual([
       'Time', 'Type', 'Asset', 'Amount', 'Fee', 'DOGE-eq', 'Baseline', 'Ledger id',

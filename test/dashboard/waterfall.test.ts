@@ -22,7 +22,7 @@ describe('waterfall.js formatting', () => {
 describe('waterfall.js inputs', () => {
   it('reads a roll-forward; pool changes only when non-zero', () => {
     const input = wf.rollForwardInput(RF)!;
-    expect(input.start).toEqual({ key: 'baseline', label: 'Baseline', value: 40_000 });
+    expect(input.start).toEqual({ key: 'baseline', label: 'First baseline', value: 40_000 });
     expect(input.steps.map((s) => s.key)).toEqual(['flows', 'income', 'bot_pnl', 'unexplained']);
     expect(input.end.value).toBe(53_460.25);
     const pooled = wf.rollForwardInput({ ...RF, pool_changes: 500, current: RF.current + 500 })!;
@@ -129,7 +129,7 @@ describe('waterfall.js SVG', () => {
     expect(svg).toContain('>\u2212135.25</text>');
     expect(svg).toContain('>+250.00</text>');
     expect(svg).toContain('Bars start at');
-    expect(svg).toMatch(/aria-label="Since baseline \(DOGE-eq\): Baseline 40,000\.00, /);
+    expect(svg).toMatch(/aria-label="Since baseline \(DOGE-eq\): First baseline 40,000\.00, /);
     expect(svg).toContain('data-gap="0"');
   });
 
