@@ -79,7 +79,8 @@ describe('waterfall.js bars and axis', () => {
 const rollForward = fc
   .record({
     baseline: fc.double({ min: 0, max: 1e7, noNaN: true }),
-    pool_changes: fc.oneof(fc.constant(0), fc.double({ min: -1e5, max: 1e5, noNaN: true })),
+    // Zero, or a change the page shows: below 1e-9 (the identity's own tolerance) the step is left out as noise.
+    pool_changes: fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 1e5, noNaN: true }), fc.double({ min: -1e5, max: -1e-6, noNaN: true })),
     flows: fc.double({ min: -1e6, max: 1e6, noNaN: true }),
     income: fc.double({ min: 0, max: 1e4, noNaN: true }),
     bot_pnl: fc.double({ min: -1e5, max: 1e5, noNaN: true }),
