@@ -2,6 +2,7 @@
 // budget (pro tier, 20 points a tick, no page cap), N deposits stamped before the next tick (so balances and
 // ledger agree, and whichever poll comes next, early or scheduled, sees them all). The sim's request log
 // gives the points charged for Ledgers; the minimum is 2 points a page, 2·⌈N/50⌉.
+import { busyHour, quietHour } from './hourly-cost.js';
 import type { Rig } from './lib/rig.js';
 import { startRig } from './lib/rig.js';
 import { fmt, ratio, type BenchResult, type Figure } from './lib/report.js';
@@ -90,5 +91,7 @@ async function importRows(n: number): Promise<{ figure: Figure; ticks: number }>
 export async function privateCallCost(): Promise<Omit<BenchResult, 'seconds'>> {
   const figures: Figure[] = [];
   for (const n of [1000, 10_000, 1020]) figures.push((await importRows(n)).figure);
+  // Issue 10: cost per hour at default settings, a quiet account and a busy bot (bench/hourly-cost.ts).
+  figures.push(await quietHour(), await busyHour());
   return { bench: 'private-call-cost', figures };
 }

@@ -310,8 +310,10 @@ export class Daemon {
     this.maybeChangePool();
     // Poll on change (section 15): fresh balances that differ from the last complete poll's trigger a poll.
     if (flowsWanted()) {
+      // Balances went first this tick, so a page that did not fit has the next turn, whether the poll was
+      // wanted at the start of the tick or only once the fresh balances had changed.
       const outcome = await this.pollLedger(signal);
-      if (contended && outcome === 'deferred') this.ledgerFirst = true;
+      if (outcome === 'deferred') this.ledgerFirst = true;
     }
   }
 

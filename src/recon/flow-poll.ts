@@ -37,7 +37,15 @@ export function isPollDue(state: ReconState, now: number, intervalSec: number): 
  * max(baseline time, now − poll interval) and never imports anything at or before it.
  */
 export function beginPoll(state: ReconState, now: number, policy: FlowPolicy): PendingPoll {
-  if (state.poll.pending !== null) return state.poll.pending;
+  const open = state.poll.pending;
+  if (open !== null && open.pages > 0) return open;
+  if (open !== null) {
+    // No page of it has been read yet (it was deferred or failed), so no offset depends on its end: it reads
+    // up to now, so the one poll covers the rows booked meanwhile instead of a second poll after it.
+    const extended: PendingPoll = { ...open, end: Math.max(open.end, Math.ceil(now)) };
+    state.poll.pending = extended;
+    return extended;
+  }
   if (state.cursor === null) {
     const baselineTs = state.baseline?.ts ?? now;
     state.cursor = Math.max(baselineTs, now - policy.pollIntervalSec);

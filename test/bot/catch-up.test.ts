@@ -46,3 +46,33 @@ describe('catch-up after a rate-limit answer', () => {
     expect(h.daemon.budget.effectiveMax()).toBe(20);
   });
 });
+
+describe('taking turns when the poll is wanted only once the balances change', () => {
+  it('gives the deferred page the next turn instead of a second Balance call', async () => {
+    h = await startHarness({
+      env: { KRAKEN_TIER: 'pro', PRIVATE_CALLS_PER_LOOP: '6', LOOP_INTERVAL_SEC: '1', FLOW_DETECTION_ENABLED: 'true', FLOW_BASELINE_AUTO_ADJUST: 'true', FLOW_POLL_INTERVAL_SEC: '300' },
+      sim: { tier: 'pro' },
+    });
+    for (let i = 0; i < 5; i++) await h.step();
+    // A deposit (not large enough to matter for drift), then a rate-limit answer: the counter is full, so the
+    // first Balance that fits sees the deposit, and the page the changed balances ask for does not fit.
+    const row = h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '5', time: h.clock.ms / 1000 - 0.5 });
+    h.sim.inject({ kind: 'error', error: 'EAPI:Rate limit exceeded' }, { endpoint: 'Balance' });
+    await h.step();
+    const from = h.sim.stats().requests.length;
+    let ticks = 0;
+    const seen = (): boolean => h?.daemon.state.flows.some((f) => f.ledger_id === row.id) === true;
+    while (!seen() && ticks < 30) {
+      await h.step();
+      ticks++;
+    }
+    const calls = h.sim
+      .stats()
+      .requests.slice(from)
+      .filter((r) => r.outcome === 'ok' && (r.endpoint === 'Balance' || r.endpoint === 'Ledgers'))
+      .map((r) => r.endpoint);
+    expect(calls).toEqual(['Balance', 'Ledgers']);
+    // 2 s of pause, then 1 point for the Balance and 2 for the page out of a full counter decaying 1 point a second.
+    expect(ticks).toBeLessThanOrEqual(6);
+  });
+});

@@ -199,3 +199,28 @@ describe('observe-only mode', () => {
     expect(state.audit).toHaveLength(0);
   });
 });
+
+describe('a poll deferred before its first page', () => {
+  it('reads up to the time its first page is sent, so rows booked while it waited need no second poll', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    // The poll is begun at T0 + 10 but its page does not fit the budget until T0 + 40.
+    const first = beginPoll(state, T0 + 10, POLICY);
+    expect(first.end).toBe(T0 + 10);
+    ledger.add('LWAIT', rawRow({ time: T0 + 25, amount: '4' }), T0 + 25);
+    const { flows, complete } = runPoll(state, ledger, T0 + 40);
+    expect(complete).toBe(true);
+    expect(flows.map((f) => f.ledger_id)).toEqual(['LWAIT']);
+    expect(state.poll.last_end).toBe(T0 + 39);
+    expect(state.baseline?.doge).toBe('1004');
+  });
+
+  it('keeps the end of a poll that has read a page (its offsets depend on it)', () => {
+    const state = stateWithBaseline(T0);
+    const ledger = new FakeLedger();
+    for (let i = 0; i < 60; i++) ledger.add(`L${i}`, rawRow({ time: T0 + 1 + i / 100, amount: '1' }), T0 + 1 + i / 100);
+    const { complete } = runPoll(state, ledger, T0 + 10, { maxPages: 1 });
+    expect(complete).toBe(false);
+    expect(beginPoll(state, T0 + 40, POLICY).end).toBe(T0 + 10);
+  });
+});
