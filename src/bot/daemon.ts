@@ -8,7 +8,7 @@ import { NonceSource } from '../kraken/nonce.js';
 import { callPrivate, DEFAULT_RETRY, type RetryPolicy } from '../kraken/private-calls.js';
 import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../recon/baseline.js';
 import { baseEquivalent, toNumber } from '../recon/decimal.js';
-import type { BalanceRead } from '../recon/alignment.js';
+import { rowsCoverRead, type BalanceRead } from '../recon/alignment.js';
 import { applyLedgerPage, beginPoll, completePoll, failPoll, releaseHeld, type FlowPolicy } from '../recon/flow-poll.js';
 import { accountedAfterPoll, balanceFingerprint, pollReason } from '../recon/poll-trigger.js';
 import { applyPoolChange } from '../recon/pool-change.js';
@@ -90,6 +90,8 @@ export class Daemon {
   /** Rows first seen in the poll in progress, and whether a row-less balance change was polled once more. */
   private pollFreshRows = 0;
   private lagRetried = false;
+  /** Since when the tick's figures are held back for rows not read yet (see figuresOfTick). */
+  private figuresHeldSince: number | null = null;
   pair: PairAssets | null = null;
   pairError: string | null = null;
 
@@ -198,7 +200,7 @@ export class Daemon {
       this.maybeSetBaseline();
       this.releaseAlignedRows();
       this.applyAutoAdjustCatchUp();
-      this.figures = this.reconcileNow();
+      this.figures = this.figuresOfTick();
       this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd());
       this.sampleEquity();
       await this.flushEquityIfDue();
@@ -395,7 +397,10 @@ export class Daemon {
       }
       if (page.complete) {
         logBookChanges(this.log, completePoll(this.state, this.nowSec(), policy, price));
-        const next = accountedAfterPoll(this.state.ledger.accounted, this.freshFingerprint(), this.pollFreshRows, this.lagRetried);
+        // A poll whose window ended before this tick's balance read has not accounted for those balances: the
+        // next tick polls again (rows booked after its end are not read yet).
+        const coversRead = this.balanceReadAt === null || pending.end >= this.balanceReadAt.ts;
+        const next = accountedAfterPoll(this.state.ledger.accounted, coversRead ? this.freshFingerprint() : null, this.pollFreshRows, this.lagRetried);
         this.state.ledger.accounted = next.accounted;
         this.lagRetried = next.retried;
         this.pollFreshRows = 0;
@@ -452,6 +457,30 @@ export class Daemon {
     const at = this.state.baseline?.pnl_source_at_baseline;
     const now = this.deps.pnl.value;
     return at === null || at === undefined || now === null ? 0 : now - at;
+  }
+
+  /**
+   * While the rows read lag the balances (a poll still paging, or one whose end came before this tick's read),
+   * the tick keeps the figures of the last moment both covered: a trade whose row is not read yet is not drift.
+   * At most for one poll interval; a ledger stuck longer shows what the balances say.
+   */
+  private figuresOfTick(): ReconFigures {
+    const read = this.balanceReadAt;
+    const fresh = this.freshFingerprint();
+    const lagging =
+      this.figures !== null &&
+      read !== null &&
+      this.state.baseline !== null &&
+      this.config.FLOW_DETECTION_ENABLED &&
+      this.flowsEnabledNow() &&
+      !rowsCoverRead(this.state.poll, read.ts, fresh === null || fresh === this.state.ledger.accounted);
+    if (!lagging) {
+      this.figuresHeldSince = null;
+      return this.reconcileNow();
+    }
+    const now = this.nowSec();
+    this.figuresHeldSince ??= now;
+    return now - this.figuresHeldSince < this.config.FLOW_POLL_INTERVAL_SEC && this.figures !== null ? this.figures : this.reconcileNow();
   }
 
   private reconcileNow(): ReconFigures {

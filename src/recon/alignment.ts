@@ -1,6 +1,7 @@
 import { Big } from './decimal.js';
 import { groupKey } from './ledger-book.js';
 import { walletKey } from './pool.js';
+import type { PollHealth } from './state.js';
 import type { LedgerRow } from './types.js';
 
 /**
@@ -60,4 +61,18 @@ function waitingNearRead(list: readonly LedgerRow[], snapshot: string | undefine
     if (before.eq(amount)) return sorted.map((r) => r.id); // the read was taken before all of them
   }
   return byTime();
+}
+
+/**
+ * Whether the ledger rows read so far cover everything up to the balance read at `readTs`, so a tick's figures
+ * compare one moment (DESIGN.md section 15, alignment). With no poll in progress: balances unchanged since the
+ * last complete poll accounted for them, or that poll ended at or after the read. With one in progress (its pages
+ * come newest first): it ends at or after the read and has paged back to rows the previous poll had read.
+ */
+export function rowsCoverRead(poll: Pick<PollHealth, 'pending' | 'last_end'>, readTs: number, balancesUnchanged: boolean): boolean {
+  const p = poll.pending;
+  // last_end is the last complete poll's `end` less its open second (see completePoll).
+  if (p === null) return balancesUnchanged || (poll.last_end !== null && poll.last_end + 1 >= readTs);
+  if (p.end < readTs || p.pages === 0) return false;
+  return p.oldest !== undefined && p.oldest !== null && poll.last_end !== null && p.oldest <= poll.last_end;
 }

@@ -129,6 +129,7 @@ export function applyLedgerPage(
       continue;
     }
     pending.newest = pending.newest === null ? result.row.time : Math.max(pending.newest, result.row.time);
+    pending.oldest = Math.min(pending.oldest ?? Infinity, result.row.time);
     parsed.push(result.row);
   }
   // Kraken sends newest first; book oldest first so the audit trail reads in time order.

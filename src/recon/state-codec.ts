@@ -159,6 +159,7 @@ function restorePending(v: unknown): PendingPoll | null {
     ofs: Math.max(0, Math.floor(v.ofs as number)),
     pages: finiteOr(v.pages, 0),
     newest: finiteOrNull(v.newest),
+    oldest: finiteOrNull(v.oldest),
     count: finiteOrNull(v.count),
   };
 }

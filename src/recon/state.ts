@@ -55,6 +55,8 @@ export interface PendingPoll {
   pages: number;
   /** Newest valid row time seen in this poll. */
   newest: number | null;
+  /** Oldest valid row time seen in this poll (pages come newest first: once at or before the last poll's end, every newer row is in). */
+  oldest?: number | null;
   /** Kraken's `count` on the first page: a different count on a later page means the window shifted. */
   count?: number | null;
 }

@@ -70,6 +70,27 @@ describe('a busy bot: Unexplained exact at every tick', () => {
   });
 });
 
+describe('a busy bot whose polls take several ticks (default lookback, PRIVATE_CALLS_PER_LOOP=3)', () => {
+  it('keeps Unexplained exact while a poll pages: figures of the last moment rows and balances both cover', async () => {
+    h = await startHarness({ env: { ...STAGE2, PRIVATE_CALLS_PER_LOOP: '3' }, sim: { initialBalances: { XXDG: '10000.00000000', ZUSD: '1000.0000' } } });
+    await h.step();
+    let n = 0;
+    let paging = 0;
+    for (let i = 0; i < 40; i++) {
+      // Three fills a tick: the 900 s lookback soon holds more than one 50-row page, so a poll needs several ticks.
+      h.clock.advanceSec(1);
+      for (let k = 0; k < 3; k++) trade(h.sim, ++n, (i + k) % 2 === 0 ? -700 : 700);
+      await h.step(29);
+      if (h.daemon.state.poll.pending !== null) paging++;
+      const r = h.daemon.status?.balance_recon;
+      expect(Math.abs(r?.adjusted_drift_doge ?? NaN), `tick ${i}`).toBeLessThan(1e-6);
+      expect(r?.adjusted_status, `tick ${i}`).toBe('ok');
+    }
+    expect(paging).toBeGreaterThan(5); // the case this test is about did happen
+    expect(h.daemon.status?.balance_recon.bot_pnl_doge_eq).not.toBe(0);
+  });
+});
+
 describe('poll on change', () => {
   it('a quiet account makes no Ledgers call between intervals; a deposit is reconciled in the tick that sees it', async () => {
     h = await startHarness({ env: STAGE2 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitByBalanceRead } from '../../src/recon/alignment.js';
+import { rowsCoverRead, splitByBalanceRead } from '../../src/recon/alignment.js';
 import { parseLedgerRow } from '../../src/recon/ledger-row.js';
 import type { LedgerRow } from '../../src/recon/types.js';
 import { rawRow, type RawRow } from '../helpers/recon-fixtures.js';
@@ -39,5 +39,24 @@ describe('alignment of ledger rows with the balance read (section 15)', () => {
 
   it('no balances yet: every row waits', () => {
     expect(splitByBalanceRead([row({})], null).ready).toEqual([]);
+  });
+});
+
+describe('rowsCoverRead: do the rows read so far reach the balance read?', () => {
+  const poll = (o: { last_end: number | null; pending?: { end: number; pages: number; oldest?: number | null } | null }) => ({
+    last_end: o.last_end,
+    pending: o.pending === undefined || o.pending === null ? null : { start: 0, ofs: 50 * o.pending.pages, newest: null, ...o.pending },
+  });
+  it('no poll in progress: covered when the balances are unchanged or the last poll ended at the read', () => {
+    expect(rowsCoverRead(poll({ last_end: READ - 30 }), READ, true)).toBe(true);
+    expect(rowsCoverRead(poll({ last_end: READ - 1 }), READ, false)).toBe(true); // its end (last_end + 1) reached the read
+    expect(rowsCoverRead(poll({ last_end: READ - 30 }), READ, false)).toBe(false); // ended a tick before the read
+    expect(rowsCoverRead(poll({ last_end: null }), READ, false)).toBe(false);
+  });
+  it('a poll in progress: covered once its newest-first pages reach rows the previous poll had read', () => {
+    expect(rowsCoverRead(poll({ last_end: READ - 30, pending: { end: READ, pages: 1, oldest: READ - 40 } }), READ, false)).toBe(true);
+    expect(rowsCoverRead(poll({ last_end: READ - 30, pending: { end: READ, pages: 1, oldest: READ - 10 } }), READ, false)).toBe(false);
+    expect(rowsCoverRead(poll({ last_end: READ - 30, pending: { end: READ, pages: 0 } }), READ, true)).toBe(false);
+    expect(rowsCoverRead(poll({ last_end: READ - 30, pending: { end: READ - 5, pages: 2, oldest: READ - 400 } }), READ, false)).toBe(false);
   });
 });
