@@ -196,7 +196,7 @@ describe('pool changes', () => {
   });
 });
 
-describe('Auto Earn with .F outside the pool (review 2)', () => {
+describe('Auto Earn with .F outside the pool', () => {
   it('the move out of spot is an external flow in the tick that sees it, not drift until the window passes', async () => {
     h = await startHarness({ env: { ...STAGE2, EQUITY_WALLETS: 'spot' } });
     await h.step();

@@ -69,7 +69,7 @@ describe('period reports fed by the loop', () => {
   });
 });
 
-describe('period reports read what the ledger accounting writes (review 2)', () => {
+describe('period reports read what the ledger accounting writes', () => {
   it('a reward lands in income_usd and a ledger trade in bot_pnl_usd, and the row still sums', async () => {
     h = await startHarness({ env: ENV });
     await h.step(); // baseline and first sample, in the open period

@@ -18,7 +18,7 @@ const verdicts = (rows: LedgerRow[], ctx: GroupContext, final = false): string[]
   return rows.map((_, i) => v.rows[i] ?? '?');
 };
 
-describe('review 2: groups decide as soon as their legs do', () => {
+describe('refid groups decide as soon as their legs do', () => {
   it('an Auto Earn pair with .F outside the pool is external at once, not held until the window passes', () => {
     const out = row({ type: 'transfer', subtype: 'autoallocate', asset: 'ZUSD', amount: '-25.0000' });
     const into = row({ type: 'transfer', subtype: 'autoallocate', asset: 'USD.F', amount: '25.0000' });
