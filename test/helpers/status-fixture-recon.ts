@@ -1,34 +1,20 @@
 // The /status fields of DESIGN 15 (real Kraken accounts) for page tests: wallets and the pool, income,
 // unclassified rows, the ledger's trading P&L, the roll-forward, and each flow's category and wallet.
-// Typed here (not in StatusPayload) so the fixture works before and after the producer's types land;
 // `withoutReconFields` gives the payload of an older sidecar that has none of them.
 import type { FlowJson, StatusPayload } from '../../src/bot/status-types.js';
-import type { RollForward } from '../../src/recon/reconcile.js';
-
-export interface WalletAmounts {
-  doge: number;
-  usd: number;
-}
-
 
 export interface ReconFields {
-  balances: { wallets: Record<string, WalletAmounts>; pool: string[] };
-  balance_recon: {
-    income_doge_eq: number;
-    income_count: number;
-    unclassified: { rows: number; doge_eq: number; types: Record<string, number> };
-    internal_moves: number;
-    ledger_trading_doge_eq: number | null;
-    roll_forward: RollForward | null;
-  };
+  balances: Pick<StatusPayload['balances'], 'wallets' | 'pool'>;
+  balance_recon: Pick<
+    StatusPayload['balance_recon'],
+    'income_doge_eq' | 'income_count' | 'unclassified' | 'internal_moves' | 'ledger_trading_doge_eq' | 'roll_forward'
+  >;
 }
-
-export type CategorisedFlow = FlowJson & { category: 'external' | 'income'; wallet: string };
 
 export const INCOME_DOGE_EQ = 120.5;
 
 /** Two reward rows, as recent_flows lists them beside the external flows. */
-export function incomeFlows(now: number, price: number): CategorisedFlow[] {
+export function incomeFlows(now: number, price: number): FlowJson[] {
   return [
     {
       ledger_id: 'LRWD1-AAAAA-RRRRRR', refid: 'RRWD1-AAAAA-RRRRRR', time: now - 5 * 3600, type: 'earn', subtype: 'reward', asset: 'USD',
@@ -42,7 +28,7 @@ export function incomeFlows(now: number, price: number): CategorisedFlow[] {
 }
 
 /** The new fields for a base payload, consistent with it: the roll-forward sums to current_doge_eq. */
-export function reconFields(s: StatusPayload): ReconFields & { recent_flows: CategorisedFlow[] } {
+export function reconFields(s: StatusPayload): ReconFields & { recent_flows: FlowJson[] } {
   const br = s.balance_recon;
   const ef = s.external_flows;
   const current = br.current_doge_eq ?? 0;
@@ -50,7 +36,7 @@ export function reconFields(s: StatusPayload): ReconFields & { recent_flows: Cat
   const bot = br.bot_pnl_doge_eq;
   const unexplained = br.adjusted_drift_doge ?? 0;
   const baseline = current - flows - INCOME_DOGE_EQ - bot - unexplained;
-  const external: CategorisedFlow[] = ef.recent_flows.map((f) => ({ ...f, category: 'external', wallet: 'spot' }));
+  const external: FlowJson[] = ef.recent_flows.map((f) => ({ ...f, category: 'external', wallet: 'spot' }));
   const recent = [...external, ...incomeFlows(s.ts, s.price.last ?? 0.16)].sort((a, b) => b.time - a.time);
   return {
     balances: {
