@@ -36,19 +36,16 @@ export function reportCsv(view: ReportView): string {
   return toCsv(cols, view.periods);
 }
 
-/** What a flow record may carry once the ledger categories are tracked (issue 8); absent: an external spot flow. */
-type FlowLike = FlowRecord & { readonly category?: unknown; readonly wallet?: unknown };
-
-const FLOW_COLUMNS: readonly Column<FlowLike>[] = [
+const FLOW_COLUMNS: readonly Column<FlowRecord>[] = [
   { name: 'time', kind: 'text', get: (f) => iso(f.time) },
   { name: 'unix_time', kind: 'number', get: (f) => f.time },
   { name: 'ledger_id', kind: 'text', get: (f) => f.ledger_id },
   { name: 'refid', kind: 'text', get: (f) => f.refid },
   { name: 'type', kind: 'text', get: (f) => f.type },
   { name: 'subtype', kind: 'text', get: (f) => f.subtype },
-  { name: 'category', kind: 'text', get: (f) => (typeof f.category === 'string' ? f.category : 'external') },
+  { name: 'category', kind: 'text', get: (f) => f.category },
   { name: 'asset', kind: 'text', get: (f) => f.asset },
-  { name: 'wallet', kind: 'text', get: (f) => (typeof f.wallet === 'string' ? f.wallet : 'spot') },
+  { name: 'wallet', kind: 'text', get: (f) => f.wallet },
   { name: 'amount', kind: 'number', get: (f) => f.amount },
   { name: 'fee', kind: 'number', get: (f) => f.fee },
   { name: 'net', kind: 'number', get: (f) => f.net },
@@ -56,9 +53,9 @@ const FLOW_COLUMNS: readonly Column<FlowLike>[] = [
   { name: 'applied', kind: 'bool', get: (f) => f.applied },
 ];
 
-/** `GET /flows.csv`: every stored flow (external flows and, once tracked, income rows), oldest first. */
+/** `GET /flows.csv`: every stored flow (external flows and income rows), oldest first. */
 export function flowsCsv(flows: readonly FlowRecord[]): string {
-  return toCsv(FLOW_COLUMNS, flows as readonly FlowLike[]);
+  return toCsv(FLOW_COLUMNS, flows);
 }
 
 const EQUITY_COLUMNS: readonly Column<EquityPoint>[] = [

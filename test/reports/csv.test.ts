@@ -4,8 +4,7 @@ import { equityCsv, flowsCsv, reportCsv } from '../../src/reports/index.js';
 import type { FlowRecord } from '../../src/recon/types.js';
 import { parseCsv } from '../helpers/csv-parse.js';
 
-const flow = (over: Partial<FlowRecord> & Record<string, unknown> = {}): FlowRecord =>
-  ({
+const flow = (over: Partial<FlowRecord> = {}): FlowRecord => ({
     ledger_id: 'LABC-123',
     refid: 'RXYZ',
     time: 1_764_806_400.25,
@@ -20,8 +19,10 @@ const flow = (over: Partial<FlowRecord> & Record<string, unknown> = {}): FlowRec
     doge_eq: 995,
     detected_ts: 1_764_806_500,
     applied: true,
+    category: 'external',
+    wallet: 'spot',
     ...over,
-  }) as FlowRecord;
+  });
 
 describe('CSV exports', () => {
   it('RFC 4180: header row, CRLF records, quotes doubled, commas and line breaks quoted', () => {
@@ -65,10 +66,10 @@ describe('CSV exports', () => {
     expect(cell('bool', true)).toBe('true');
   });
 
-  it('flows.csv: every field in order; category and wallet default to external/spot until the ledger categories land', () => {
+  it('flows.csv: every field in order, with each row\'s category and wallet', () => {
     const text = flowsCsv([
       flow(),
-      flow({ ledger_id: '=EVIL()', refid: '-1+1', type: 'withdrawal', net: '-50.0000', amount: '-49.5', doge_eq: -500, applied: false, category: 'income', wallet: 'F' } as Partial<FlowRecord>),
+      flow({ ledger_id: '=EVIL()', refid: '-1+1', type: 'withdrawal', net: '-50.0000', amount: '-49.5', doge_eq: -500, applied: false, category: 'income', wallet: 'F' }),
     ]);
     const rows = parseCsv(text);
     expect(rows[0]).toEqual(['time', 'unix_time', 'ledger_id', 'refid', 'type', 'subtype', 'category', 'asset', 'wallet', 'amount', 'fee', 'net', 'doge_eq', 'applied']);
