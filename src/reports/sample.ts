@@ -1,22 +1,9 @@
 import { isDecimalString } from '../recon/decimal.js';
+import type { FlowTotals } from '../recon/state.js';
 import type { ReportSample, SideTotals } from './types.js';
 
-/** Per side, as `ReconState.totals` holds them once the ledger categories are tracked (absent before: zero). */
-interface LooseSides {
-  readonly base?: unknown;
-  readonly quote?: unknown;
-}
-
-/** The cumulative totals a sample reads; the category totals are optional so older states and builds work. */
-export interface TotalsInput {
-  readonly base_in: string;
-  readonly base_out: string;
-  readonly quote_in: string;
-  readonly quote_out: string;
-  readonly income?: LooseSides | undefined;
-  readonly trading?: LooseSides | undefined;
-  readonly pool_changes?: LooseSides | undefined;
-}
+/** The cumulative totals a sample reads: `ReconState.totals`, native units since the first baseline. */
+export type TotalsInput = Pick<FlowTotals, 'base_in' | 'base_out' | 'quote_in' | 'quote_out' | 'income' | 'trading' | 'pool_changes'>;
 
 export interface SampleInput {
   readonly ts: number;
@@ -58,8 +45,8 @@ export function makeSample(input: SampleInput): ReportSample | null {
   };
 }
 
-function sides(v: LooseSides | undefined): SideTotals {
-  return { base: dec(v?.base), quote: dec(v?.quote) };
+function sides(v: { readonly base: string; readonly quote: string }): SideTotals {
+  return { base: dec(v.base), quote: dec(v.quote) };
 }
 
 function dec(v: unknown): string {
