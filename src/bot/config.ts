@@ -49,6 +49,16 @@ const url = z
   .trim()
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be an http(s) URL' });
 
+const wsUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^wss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be a ws(s) URL' });
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be a postgres:// or postgresql:// connection string' });
+
 const base64 = z
   .string()
   .trim()
@@ -106,6 +116,10 @@ const schema = z.object({
   KRAKEN_BUDGET_RESERVE: num({ min: 0, max: 18 }).default(0),
   PRIVATE_CALLS_PER_LOOP: num({ min: 1, max: 20 }).default(3),
   KRAKEN_TIMEOUT_MS: num({ min: 100, max: 120_000, int: true }).default(10_000),
+  // live mode (DESIGN.md section 19): the WebSocket v2 `balances` channel rings the loop's bell
+  KRAKEN_WS: z.enum(['auto', 'off']).default('auto'),
+  KRAKEN_WS_URL: wsUrl.default('wss://ws-auth.kraken.com/v2'),
+  BALANCE_SAFETY_INTERVAL_SEC: num({ min: 1, max: 86_400 }).default(300),
   LOOP_INTERVAL_SEC: num({ min: 1, max: 3600 }).default(30),
   BALANCE_RECON_DRIFT_PCT: num({ min: 0, max: 100 }).default(1.0),
   FLOW_DETECTION_ENABLED: bool.default(false),
@@ -139,6 +153,8 @@ const schema = z.object({
   SUPABASE_URL: url.optional(),
   SUPABASE_KEY: optionalText,
   SUPABASE_TABLE: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a table name').default('bot_state'),
+  // Postgres store (DESIGN.md section 19): the same bot_state keys over a direct connection; the URL holds a password
+  DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().trim().min(1, 'must not be empty').default('logs'),
   // demo history: simulated days the demo fast-forwards through before going live (0: start empty)
   DEMO_HISTORY_DAYS: num({ min: 0, max: 7 }).default(7),
@@ -329,7 +345,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Secrets and tokens are never echoed back, even in an error line. */
 function quoteValue(name: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
-  if ((/SECRET|KEY|TOKEN/.test(name) && name !== 'BOT_PNL_STATE_KEY') || name === 'ALERT_WEBHOOK_URL') return '<hidden>';
+  if ((/SECRET|KEY|TOKEN/.test(name) && name !== 'BOT_PNL_STATE_KEY') || name === 'ALERT_WEBHOOK_URL' || name === 'DATABASE_URL') return '<hidden>';
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
