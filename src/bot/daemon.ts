@@ -26,6 +26,7 @@ import { ReportFeed } from './report-feed.js';
 import { buildStatus } from './status-builder.js';
 import { logThrottle } from './throttle-log.js';
 import type { StatusPayload } from './status-types.js';
+import { pollOnly, type LiveStatus } from './live-status.js';
 
 const LEASE_RENEW_SEC = 60;
 /** Offsets from Kraken's Time endpoint smaller than this are noise of its whole-second answers. */
@@ -450,6 +451,11 @@ export class Daemon {
       this.dirty = true;
       this.log.info({ applied: n }, 'auto-adjust on: applied flows observed while it was off');
     }
+  }
+
+  /** `/status.live`: REST polling until the WebSocket doorbell is wired. */
+  liveStatus(): LiveStatus {
+    return pollOnly(this.config.KRAKEN_WS === 'off' ? 'off' : 'connecting', this.startedTs);
   }
 
   botPnlUsd(): number {

@@ -127,6 +127,7 @@ function buildLive(d: Daemon, now: number): StatusPayload {
     equity_history: equityHistory(d, now),
     persistence,
     alerts: alertsStatus(cfg.ALERT_WEBHOOK_URL !== undefined, cfg.ALERT_WEBHOOK_FORMAT, state.alerts),
+    live: d.liveStatus(),
   };
 }
 

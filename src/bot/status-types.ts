@@ -2,6 +2,7 @@ import type { AlertsStatus } from '../alerts/types.js';
 import type { FlowMarker, SparkPoint } from '../equity/types.js';
 import type { RollForward } from '../recon/reconcile.js';
 import type { StaleMark } from './last-known.js';
+import type { LiveStatus } from './live-status.js';
 
 /**
  * The `/status` payload (DESIGN.md section 10). Built once per tick and cached; every request serves the
@@ -23,6 +24,8 @@ export interface StatusPayload {
   persistence: PersistenceStatus;
   /** Webhook alerts (DESIGN.md section 16): counts and the last error, never the URL. */
   alerts: AlertsStatus;
+  /** Live mode (DESIGN.md section 19): push through the WebSocket doorbell or REST polling, and why. */
+  live: LiveStatus;
 }
 
 export interface PairStatus {

@@ -176,6 +176,7 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
     },
 
     alerts: { configured: false, format: 'json', sent: 0, failed: 0, pending: 0, last_sent_ts: null, last_error: null },
+    live: { mode: 'push', connected: true, since: now - 3600, reason: null, reconnects: 0, last_message_age_sec: 0.4, system: 'online' },
   };
   return merge(base, overrides) as StatusPayload;
 }
