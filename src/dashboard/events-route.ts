@@ -31,7 +31,7 @@ type Section = keyof StatusPayload;
 export function eventsRoute(opts: EventsOptions): RequestHandler {
   let open = 0;
   // Per-section JSON of each payload, computed once per snapshot and shared by every stream.
-  const sectionsOf = cacheByIdentity((s: StatusPayload) => new Map(Object.entries(s).map(([k, v]) => [k as Section, JSON.stringify(v)])));
+  const sectionsOf = cacheByIdentity((s: StatusPayload) => new Map(Object.entries(s).map(([k, v]) => [k as Section, JSON.stringify(v) ?? 'null'])));
   const snapshotFrame = cacheByIdentity((s: StatusPayload) => frame(opts.etag(s), 'snapshot', JSON.stringify(s)));
   const deltaFrames = new WeakMap<StatusPayload, Map<StatusPayload, string>>();
 
@@ -44,8 +44,10 @@ export function eventsRoute(opts: EventsOptions): RequestHandler {
     const b = sectionsOf(next);
     const changed: string[] = [];
     const parts: string[] = [];
-    for (const [k, json] of b) {
-      if (a.get(k) === json) continue;
+    // A section that went missing is sent as null (the page then shows its placeholder instead of old figures).
+    for (const k of new Set([...a.keys(), ...b.keys()])) {
+      const json = b.get(k) ?? 'null';
+      if ((a.get(k) ?? 'null') === json) continue;
       changed.push(k);
       parts.push(`${JSON.stringify(k)}:${json}`);
     }
