@@ -1,6 +1,6 @@
 // GET /openapi.json against real responses: a stage-4 daemon ticks against the simulator, its app serves every
 // route, and each JSON answer is validated (JSON Schema 2020-12, Ajv) against the schema the document names.
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, startServer, type RunningServer } from '../../src/dashboard/index.js';
 import { startHarness, type Harness } from '../helpers/daemon-harness.js';
@@ -17,7 +17,7 @@ interface Doc {
 let h: Harness;
 let srv: RunningServer;
 let doc: Doc;
-let ajv: InstanceType<typeof Ajv2020>;
+let ajv: Ajv2020;
 
 /** Fetches a route and validates the body against the schema the document gives for that status and type. */
 async function check(path: string, init?: RequestInit): Promise<{ status: number; type: string; body: unknown }> {
