@@ -729,9 +729,15 @@ function renderReconMore(p) {
   if (views) views.recon.render(p, state.unit);
 }
 
-const views = await loadViews();
+// The first paint comes from /status (its request started with the page) and does not wait for the detail
+// views: they load meanwhile and fill in their parts as soon as they are there.
+/** @type {Awaited<ReturnType<typeof loadViews>>} */
+let views = null;
+const viewsLoading = loadViews();
 wireChart();
 setInterval(renderLiveness, 1000);
-await poll(); // the first paint comes from /status (its request started with the page)
+await poll();
+views = await viewsLoading;
+if (state.payload) renderAll(state.payload);
 openStream();
 views?.reports.start();

@@ -6,6 +6,7 @@ import type { StatusPayload } from '../../src/bot/status-types.js';
 import { createRng, gaussian } from '../../src/kraken/sim/rng.js';
 import { LOCAL_FILE, EQUITY_KEY } from '../../src/store/keys.js';
 import type { EquityPoint } from '../../src/equity/types.js';
+import type { FlowRecord } from '../../src/recon/types.js';
 import { STAGE4_ENV, startRig } from './rig.js';
 
 export const DAYS = 7;
@@ -14,6 +15,8 @@ export const CADENCE_SEC = 300;
 
 export interface Stage4Fixture {
   status: StatusPayload;
+  /** The flow list the last tick published (what GET /flows pages). */
+  flows: readonly FlowRecord[];
   /** The daemon's in-memory series (what was flushed). */
   points: readonly EquityPoint[];
   /** Bytes of the local `__equity_ts__` copy (`equity_ts.json`), as the store wrote it. */
@@ -87,6 +90,7 @@ async function build(): Promise<Stage4Fixture> {
     const storedSeries = await readFile(join(rig.dataDir, LOCAL_FILE[EQUITY_KEY]));
     return {
       status,
+      flows: rig.daemon.reports.exports?.flows ?? [...rig.daemon.state.flows],
       points: rig.daemon.equity.points,
       storedSeries,
       how: `real daemon + simulator, fake clock, ${ticks} ticks of ${CADENCE_SEC} s (loop = poll = sample interval), ${flows} flows`,
