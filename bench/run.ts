@@ -10,6 +10,7 @@ import { dashboardRender } from './dashboard-render.js';
 import { demoStartup } from './demo-startup.js';
 import { flowLatency } from './flow-latency.js';
 import { reports } from './reports.js';
+import { sseLatency } from './sse-latency.js';
 import { ledgerProcessing } from './ledger-processing.js';
 import { table, type BenchResult } from './lib/report.js';
 import { stage4Fixture } from './lib/stage4.js';
@@ -31,6 +32,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['status-throughput', statusThroughput],
   ['status-revalidation', statusRevalidation],
   ['dashboard-render', dashboardRender],
+  ['sse-latency', sseLatency],
   ['memory', memory],
   ['alert-cost', alertCost],
   ['demo-startup', demoStartup],
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     } catch (err) {
       results.push({ bench: name, figures: [], seconds: (performance.now() - t) / 1000, error: err instanceof Error ? err.message : String(err) });
     }
-    if (fixture === null && ['payload-size', 'status-throughput', 'status-revalidation', 'dashboard-render'].includes(name)) {
+    if (fixture === null && ['payload-size', 'status-throughput', 'status-revalidation', 'dashboard-render', 'sse-latency'].includes(name)) {
       const fx = await stage4Fixture().catch(() => null);
       if (fx !== null) fixture = { how: fx.how, ticks: fx.ticks, build_seconds: fx.buildMs / 1000 };
     }
