@@ -2,6 +2,7 @@
 // ledger can be read as the truth: /status right after start-up holds a week, every flow of the week as a
 // marker, the one injected unexplained event as Unexplained; the week is persisted; going live keeps it all
 // consistent; a restart on the same DATA_DIR runs one fresh week, never a second one on top of the first.
+import type { FlowsPage } from '../../src/dashboard/route-schemas.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/bot/config.js';
@@ -36,8 +37,13 @@ function simFlowIds(s: RunningSidecar): Set<string> {
   return new Set((s.demo?.sim.ledgerRows() ?? []).filter((r) => r.row['type'] === 'deposit' || r.row['type'] === 'withdrawal').map((r) => r.id));
 }
 
-function markerFlowIds(st: StatusPayload): string[] {
-  return st.equity_history.flow_markers.filter((m) => m.ledger_type === 'deposit' || m.ledger_type === 'withdrawal').map((m) => m.ledger_id);
+/** The 7-day chart's markers, as the page gets them: the week's external flows from GET /flows. */
+async function markerFlowIds(s: RunningSidecar, st: StatusPayload): Promise<string[]> {
+  const res = await fetch(`${s.server.url}flows?category=external&limit=500&since=${Math.floor(st.ts - 7 * 86_400)}`);
+  expect(res.status).toBe(200);
+  const page = (await res.json()) as FlowsPage;
+  expect(page.next_before).toBeNull();
+  return page.flows.filter((f) => f.type === 'deposit' || f.type === 'withdrawal').map((f) => f.ledger_id);
 }
 
 /** Largest and smallest gap between consecutive points of the series, its first and last times. */
@@ -79,9 +85,9 @@ describe('the demo starts with a simulated week', () => {
     expect(first.demoWeek?.ran).toBe(true);
   });
 
-  it('draws one marker for each deposit and withdrawal of the week, exactly those of the simulated ledger', () => {
+  it('draws one marker for each deposit and withdrawal of the week, exactly those of the simulated ledger', async () => {
     firstIds = simFlowIds(first);
-    const markers = markerFlowIds(atStart);
+    const markers = await markerFlowIds(first, atStart);
     expect(firstIds.size).toBeGreaterThanOrEqual(5);
     expect(new Set(markers).size).toBe(markers.length);
     expect(new Set(markers)).toEqual(firstIds);
@@ -124,7 +130,7 @@ describe('the demo starts with a simulated week', () => {
     // Every flow the live polls have covered is a marker (a flow of the last seconds may await the next poll).
     const polledTo = (live.external_flows.last_poll_ts ?? 0) - 2;
     const covered = (first.demo?.sim.ledgerRows() ?? []).filter((r) => simFlowIds(first).has(r.id) && r.time < polledTo).map((r) => r.id);
-    const liveMarkers = new Set(markerFlowIds(live));
+    const liveMarkers = new Set(await markerFlowIds(first, live));
     expect(covered.filter((id) => !liveMarkers.has(id))).toEqual([]);
     expect([...liveMarkers].filter((id) => !simFlowIds(first).has(id))).toEqual([]);
     expect(live.budget.rate_limit_errors).toBe(0);
@@ -147,7 +153,7 @@ describe('the demo starts with a simulated week', () => {
     try {
       const st = await status(second);
       const ids = simFlowIds(second);
-      const markers = markerFlowIds(st);
+      const markers = await markerFlowIds(second, st);
       // The second week's flows, each once; nothing of the first account's.
       expect(new Set(markers)).toEqual(ids);
       expect(markers.length).toBe(ids.size);

@@ -16,6 +16,7 @@ let dataDir = '';
 let proc: SpawnedSidecar;
 let url = '';
 let first: StatusPayload;
+let weekFlows = 0;
 let browser: Browser;
 let page: Page;
 let rec: PageRecorder;
@@ -27,6 +28,7 @@ describe.skipIf(!RUN)('the demo page at its first load', () => {
     url = await proc.listening(90_000);
     // The server listens only once the week is done: its very first answer is the full page's data.
     first = (await (await fetch(`${url}status`)).json()) as StatusPayload;
+    weekFlows = ((await (await fetch(`${url}flows?category=external&limit=500&since=${first.ts - 7 * DAY}`)).json()) as { total: number }).total;
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     rec = recordPage(page);
@@ -44,16 +46,18 @@ describe.skipIf(!RUN)('the demo page at its first load', () => {
   it('serves a week of history from the first /status', () => {
     const spark = first.equity_history.sparkline_7d;
     expect(first.ts - (spark[0]?.[0] ?? first.ts)).toBeGreaterThanOrEqual(6.9 * DAY);
-    expect(first.equity_history.flow_markers.length).toBe(first.external_flows.flow_count);
+    // /status carries the last 24 h of markers; the week's are the external flows of /flows.
+    expect(first.equity_history.flow_markers_from).toBeGreaterThanOrEqual(first.ts - DAY - 1);
+    expect(weekFlows).toBe(first.external_flows.flow_count);
     expect(first.external_flows.flow_count).toBeGreaterThanOrEqual(5);
   });
 
   it('draws the 7-day chart across the whole week, with a marker per flow', async () => {
     await page.click('button[data-range="7d"]');
-    await expect.poll(() => page.locator('svg.equity-chart .marker').count(), { timeout: 5000 }).toBeGreaterThanOrEqual(first.equity_history.flow_markers.length);
+    await expect.poll(() => page.locator('svg.equity-chart .marker').count(), { timeout: 5000 }).toBeGreaterThanOrEqual(weekFlows);
     // Flows only add up while the demo runs live; none of the week's disappear.
     const status = (await (await fetch(`${url}status`)).json()) as StatusPayload;
-    expect(await page.locator('svg.equity-chart .marker').count()).toBeLessThanOrEqual(status.equity_history.flow_markers.length);
+    expect(await page.locator('svg.equity-chart .marker').count()).toBeLessThanOrEqual(status.external_flows.flow_count);
     // The line runs across the whole plot: from the week's start to now.
     const line = await page.locator('svg.equity-chart path.line-eq').boundingBox();
     const axis = await page.locator('svg.equity-chart .axis-line').boundingBox();
