@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { normalizeAsset } from '../kraken/assets.js';
 import { RateBudget } from '../kraken/budget.js';
 import type { KrakenApi } from '../kraken/client.js';
 import { carryRejection, keyFingerprint, REJECTION_ERROR_MAX } from '../kraken/key-rejection.js';
@@ -8,7 +7,6 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../kraken/private-calls.js';
 import { PrivateLane } from '../kraken/private-lane.js';
 import { Doorbell, type LiveFeedFactory } from '../live/doorbell.js';
 import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../recon/baseline.js';
-import { baseEquivalent, toNumber } from '../recon/decimal.js';
 import { applyPoolChange } from '../recon/pool-change.js';
 import type { ReconFigures } from '../recon/reconcile.js';
 import { emptyReconState, type ReconState } from '../recon/state.js';
@@ -23,14 +21,13 @@ import type { LiveStatus } from './live-status.js';
 import type { PnlTracker } from './pnl-source.js';
 import type { PoolBalances } from './pool-balances.js';
 import * as probes from './probes.js';
+import { readPublic } from './public-reads.js';
 import { ReportFeed } from './report-feed.js';
 import { buildStatus } from './status-builder.js';
 import type { StatusPayload } from './status-types.js';
 import { botPnlUsd, TickFigures } from './tick-figures.js';
 
 const LEASE_RENEW_SEC = 60;
-/** Offsets from Kraken's Time endpoint smaller than this are noise of its whole-second answers. */
-const CLOCK_OFFSET_RESOLUTION_SEC = 2;
 
 export interface DaemonDeps {
   readonly config: Config;
@@ -82,7 +79,7 @@ export class Daemon {
   krakenClockOffsetSec = 0;
 
   readonly config: Config;
-  private readonly log: Logger;
+  readonly log: Logger;
   private dirty = false;
   private lastSaveTs: number | null = null;
   private tickRunning: Promise<void> | null = null;
@@ -202,9 +199,7 @@ export class Daemon {
     const startMs = this.deps.clock();
     try {
       this.budget.beginTick();
-      await this.refreshPair(signal);
-      await this.refreshPrice(signal);
-      await this.refreshKrakenClock(signal);
+      await readPublic(this, signal);
       const pnlRefresh = this.deps.pnl.refresh(() => this.nowSec(), signal);
       await this.reader.read(this.doorbell.plan(this.reader.balanceReadBeganSec, this.state.poll.last_poll_ts), signal);
       this.doorbell.settle({
@@ -229,8 +224,9 @@ export class Daemon {
         now: this.nowSec(),
       });
       this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd());
-      this.sampleEquity();
-      await this.flushEquityIfDue();
+      const figures = this.figures;
+      this.equity.sample(this.nowSec(), () => ({ balances: this.balances.value, price: this.price.value, botPnlUsd: this.botPnlUsd(), flowsCumulativeDogeEq: figures?.external_flows_doge_eq ?? 0 }));
+      await this.equity.flush(this.deps.store, this.nowSec());
       await this.saveStateIfDirty();
       this.lastTickError = null;
     } catch (err) {
@@ -254,51 +250,6 @@ export class Daemon {
       } catch (err) {
         this.log.error({ err }, 'building the report failed');
       }
-    }
-  }
-
-  private async refreshPair(signal?: AbortSignal): Promise<void> {
-    if (this.pair !== null) return;
-    try {
-      const info = await this.kraken.assetPairs(this.config.KRAKEN_PAIR, signal);
-      const base = normalizeAsset(info.base).asset;
-      const quote = normalizeAsset(info.quote).asset;
-      this.pair = { info, base, quote };
-      this.pairError = null;
-      this.log.info({ pair: info.altname, base, quote }, 'pair resolved');
-    } catch (err) {
-      this.pairError = this.faults.note(err, 'AssetPairs');
-    }
-  }
-
-  /**
-   * Ledger row times are Kraken's clock. Every time compared with them (the baseline's time, a poll's
-   * bootstrap and `end`) is taken on Kraken's clock too, so a skewed host clock cannot hide or double a flow.
-   */
-  private async refreshKrakenClock(signal?: AbortSignal): Promise<void> {
-    try {
-      const before = this.nowSec();
-      const server = await this.kraken.serverTime(signal);
-      // Kraken answers whole seconds, so an offset under ~2 s is below what Time can tell from in-sync clocks;
-      // adopting it would move the baseline's time by up to a second and misplace a flow at that edge.
-      const estimate = server + 0.5 - (before + this.nowSec()) / 2;
-      this.krakenClockOffsetSec = Math.abs(estimate) < CLOCK_OFFSET_RESOLUTION_SEC ? 0 : estimate;
-      this.budget.clockOffsetSec = this.krakenClockOffsetSec; // for the times Kraken names in Throttled answers
-    } catch (err) {
-      this.faults.note(err, 'Time'); // keep the last known offset
-    }
-  }
-
-  private async refreshPrice(signal?: AbortSignal): Promise<void> {
-    try {
-      const last = Number(await this.kraken.ticker(this.config.KRAKEN_PAIR, signal));
-      this.price.value = last;
-      this.price.ts = this.nowSec();
-      this.price.ok = true;
-      this.price.error = null;
-    } catch (err) {
-      this.price.ok = false;
-      this.price.error = this.faults.note(err, 'Ticker');
     }
   }
 
@@ -351,34 +302,6 @@ export class Daemon {
     return botPnlUsd(this.config, this.state, this.price.value, this.deps.pnl.value);
   }
 
-  private sampleEquity(): void {
-    const now = this.nowSec();
-    this.equity.maybeSample(now, () => {
-      const b = this.balances.value;
-      const p = this.price.value;
-      if (b === null || p === null) return null;
-      return {
-        ts: Math.floor(now),
-        doge_eq: toNumber(baseEquivalent(b.base, b.quote, p)),
-        usd: toNumber(b.quote),
-        doge: toNumber(b.base),
-        price: p,
-        bot_pnl_usd: this.botPnlUsd(),
-        flows_cumulative_doge_eq: this.figures?.external_flows_doge_eq ?? 0,
-      };
-    });
-  }
-
-  private async flushEquityIfDue(force = false): Promise<void> {
-    const now = this.nowSec();
-    if (!this.config.EQUITY_TS_ENABLED || (!force && !this.equity.isFlushDue(now))) return;
-    const persisted = await this.deps.store.saveSeries(this.equity.points);
-    if (persisted.length !== this.equity.points.length) this.equity.restore(persisted, now);
-    const p = this.deps.store.status();
-    const ok = p.local.ok !== false && (!p.supabase.configured || p.supabase.ok === true);
-    this.equity.recordFlush(now, ok, ok ? null : (p.supabase.last_error ?? p.local.last_error));
-  }
-
   private async saveStateIfDirty(force = false): Promise<void> {
     const now = this.nowSec();
     // Saving at least once a minute also renews the Supabase write lease held inside the state.
@@ -404,7 +327,7 @@ export class Daemon {
     await this.doorbell.stop();
     if (this.tickRunning !== null) await this.tickRunning;
     // Both at once: each writes its local file first, so both local copies land before any remote I/O waits.
-    await Promise.all([this.flushEquityIfDue(this.equity.unflushed > 0), this.saveStateIfDirty(true)]);
+    await Promise.all([this.equity.flush(this.deps.store, this.nowSec(), this.equity.unflushed > 0), this.saveStateIfDirty(true)]);
   }
 
   private probeInput(): probes.ProbeInput {

@@ -135,7 +135,7 @@ export class Doorbell {
       since: this.modeSince,
       reason: this.mode === 'push' ? null : pollReasonText(h, this.opts.wsOff),
       reconnects: h?.reconnects ?? 0,
-      last_message_age_sec: h?.lastMessageTs == null ? null : Math.max(0, Math.round((now - h.lastMessageTs) * 10) / 10),
+      last_message_age_sec: h === null || h.lastMessageTs === null ? null : Math.max(0, Math.round((now - h.lastMessageTs) * 10) / 10),
       system: h?.system ?? null,
     };
   }
