@@ -1,9 +1,12 @@
-// The dashboard page. Polls /status, renders every payload value through textContent (never HTML), and draws
+// The dashboard page. Listens to /events (Server-Sent Events; ETag polling of /status when the stream breaks), renders every payload value through textContent (never HTML), and draws
 // the equity chart with chart.js (the same module the server uses for /chart.svg). Any block may be missing
 // or null in the payload: each renderer then shows a quiet placeholder instead of throwing.
 
 const POLL_MS = 4000;
 const FETCH_TIMEOUT_MS = 8000;
+/** After the stream breaks the page polls; it tries the stream again this long after each break. */
+const STREAM_RETRY_MS = 10_000;
+const WEEK_SEC = 7 * 86_400;
 
 /**
  * One /status request with a timeout. Credentials: the session cookie `/?token=` set (sent by the browser).
@@ -45,6 +48,12 @@ const state = {
   /** @type {any[]} markers of the chart on screen, indexed by the SVG's data-i */
   chartMarkers: [],
   unit: 'DOGE',
+  /** server clock − client clock (s), from the Date header of the last /status answer */
+  skew: 0,
+  /** @type {'stream' | 'poll'} how this page gets its updates */
+  transport: 'poll',
+  /** the 7-day markers fetched from /flows (null until first needed), and a counter that bumps per fetch */
+  week: { markers: /** @type {any[] | null} */ (null), version: 0, loading: false },
 };
 
 // ---------- small helpers ----------
@@ -210,6 +219,20 @@ function renderHeader(p) {
   const quote = str(obj(p.pair)?.quote, '');
   $('price').textContent = isNum(price?.last) ? `${priceText(price.last)}${quote ? ` ${quote}` : ''}` : '—';
   $('price').classList.toggle('tone-bad', price?.ok === false);
+  renderTransport(p);
+}
+
+/** `/status.live` (Kraken push or REST polling, and why) and how this page itself gets its updates. */
+function renderTransport(p) {
+  const live = obj(p?.live);
+  const dd = $('live');
+  const kraken = live ? (live.mode === 'push' ? 'push' : `poll${live.reason ? ` · ${live.reason}` : ''}`) : '—';
+  dd.textContent = kraken;
+  dd.dataset.transport = state.transport;
+  const details = live
+    ? [`Kraken: ${live.mode === 'push' ? 'WebSocket push' : 'REST polling'}${live.reason ? ` (${live.reason})` : ''}`, `${num(live.reconnects, 0)} reconnects`, live.system ? `engine ${live.system}` : '']
+    : ['Kraken: —'];
+  dd.title = [...details, `this page: ${state.transport === 'stream' ? 'live stream' : 'polling'}`].filter(Boolean).join(' · ');
 }
 
 // ---------- reconciliation ----------
@@ -303,13 +326,13 @@ function renderChart(p, force = false) {
   const box = $('chart');
   const width = Math.max(280, Math.floor(box.clientWidth || 640));
   const height = width < 520 ? 230 : 290;
-  const key = `${p.ts}|${state.range}|${width}`;
+  const key = `${p.ts}|${state.range}|${width}|${state.week.version}`;
   if (!force && key === state.chartKey) return;
   state.chartKey = key;
 
   const points = arr(state.range === '24h' ? history.sparkline_24h : history.sparkline_7d);
-  const markers = arr(history.flow_markers);
   const end = isNum(p.ts) ? p.ts : undefined;
+  const markers = state.range === '7d' ? weekMarkers(history, end) : arr(history.flow_markers);
   const svgText = chart.buildEquityChartSvg({ points, markers, range: state.range, width, height, end, unit: state.unit, titles: false });
   // Parsed as XML (never as HTML, never executed); the builder escaped every text value.
   const doc = new window.DOMParser().parseFromString(svgText, 'image/svg+xml');
@@ -328,11 +351,65 @@ function renderChart(p, force = false) {
     `${shown} flow${shown === 1 ? '' : 's'} in range.`;
 }
 
+/** True when the payload's markers cover the 7-day range (a server before the /flows split sent them all). */
+function payloadCoversWeek(history, end) {
+  const from = history.flow_markers_from;
+  return !isNum(from) || !isNum(end) || from <= end - WEEK_SEC;
+}
+
+/** The 7-day markers: the fetched week merged with the payload's latest (newer flows arrive with each tick). */
+function weekMarkers(history, end) {
+  const own = arr(history.flow_markers);
+  const week = state.week.markers;
+  if (payloadCoversWeek(history, end) || !week) return own;
+  const seen = new Set(own.map((m) => m.ledger_id));
+  const older = week.filter((m) => !seen.has(m.ledger_id));
+  return older.length === 0 ? own : [...older, ...own].sort((a, b) => a.ts - b.ts);
+}
+
+/** A /flows row as a chart marker (the shape of /status's flow_markers; the sign decides deposit or withdrawal). */
+function flowToMarker(f) {
+  return { ts: f.time, type: f.net >= 0 ? 'deposit' : 'withdrawal', ledger_type: f.type, asset: f.asset, amount: f.net, doge_eq: f.doge_eq, ledger_id: f.ledger_id, category: f.category, wallet: f.wallet };
+}
+
+/** Fetches the week's external flows from /flows, page by page (revalidated: unchanged pages are 304s). */
+async function loadWeek(end) {
+  if (state.week.loading) return;
+  state.week.loading = true;
+  try {
+    const out = [];
+    let before = null;
+    for (let pages = 0; pages < 50; pages++) {
+      const q = new window.URLSearchParams({ category: 'external', since: String(Math.floor(end - WEEK_SEC)), limit: '500' });
+      if (before !== null) q.set('before', String(before));
+      const res = await fetch(`flows?${q}`, { cache: 'no-cache' });
+      if (!res.ok) throw new Error(`/flows answered HTTP ${res.status}`);
+      const page = await res.json();
+      for (const f of arr(page?.flows)) if (obj(f) && isNum(f.time) && isNum(f.net)) out.push(flowToMarker(f));
+      if (!isNum(page?.next_before)) break;
+      before = page.next_before;
+    }
+    state.week.markers = out.sort((a, b) => a.ts - b.ts);
+    state.week.version++;
+    if (state.payload && state.range === '7d') renderChart(state.payload, true);
+  } catch (err) {
+    setTimeout(() => {
+      throw err; // the chart keeps the markers it has
+    });
+  } finally {
+    state.week.loading = false;
+  }
+}
+
 function setRange(range) {
   if (range !== '24h' && range !== '7d') return;
   state.range = range;
   for (const b of Array.from(document.querySelectorAll('.seg button'))) b.setAttribute('aria-pressed', String(b.dataset.range === range));
-  if (state.payload) renderChart(state.payload, true);
+  const p = state.payload;
+  if (!p) return;
+  renderChart(p, true); // at once with the markers at hand; the week's arrive from /flows
+  const history = obj(p.equity_history);
+  if (range === '7d' && history && isNum(p.ts) && !payloadCoversWeek(history, p.ts)) void loadWeek(p.ts);
 }
 
 // ---------- chart tooltip ----------
@@ -538,6 +615,26 @@ function renderAll(p) {
   }
 }
 
+/** A new payload from /status or the stream; `serverNow` is the server's clock when it was current. */
+function accept(p, serverNow) {
+  // Age = the server's view of it when this ts was first seen + time elapsed here since: immune to clock
+  // skew between browser and server, and it keeps growing while the server repeats the same tick.
+  if (!state.payload || p.ts !== state.payload.ts) {
+    state.fetchedAt = Date.now();
+    state.ageAtFetch = isNum(p.ts) ? Math.max(0, serverNow - p.ts) : 0;
+  }
+  state.payload = p;
+  state.error = null;
+  renderAll(p);
+  renderLiveness();
+}
+
+let pollTimer = 0;
+function schedulePoll(ms) {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(poll, ms);
+}
+
 async function poll() {
   try {
     const pending = firstStatus ?? fetchStatus();
@@ -553,24 +650,60 @@ async function poll() {
       const p = await res.json();
       if (!obj(p)) throw new Error('not a status object');
       const serverNow = Date.parse(res.headers.get('date') ?? '') / 1000;
-      const clockNow = Number.isFinite(serverNow) ? serverNow : Date.now() / 1000;
-      // Age = the server's view of it when this ts was first seen + time elapsed here since: immune to clock
-      // skew between browser and server, and it keeps growing while the server repeats the same tick.
-      if (!state.payload || p.ts !== state.payload.ts) {
-        state.fetchedAt = Date.now();
-        state.ageAtFetch = isNum(p.ts) ? Math.max(0, clockNow - p.ts) : 0;
-      }
-      state.payload = p;
-      state.error = null;
-      renderAll(p);
+      if (Number.isFinite(serverNow)) state.skew = serverNow - Date.now() / 1000;
+      accept(p, Number.isFinite(serverNow) ? serverNow : Date.now() / 1000);
     }
   } catch (err) {
     const aborted = err instanceof Error && err.name === 'AbortError';
     state.error = { kind: 'network', message: aborted ? 'The sidecar did not answer in time' : 'Cannot reach the sidecar' };
   } finally {
     renderLiveness();
-    setTimeout(poll, POLL_MS);
+    if (state.transport === 'poll') schedulePoll(POLL_MS);
   }
+}
+
+// ---------- the event stream ----------
+
+/** @type {EventSource | null} */
+let stream = null;
+let streamRetry = 0;
+
+/** Opens /events; each snapshot or change is applied as it comes, and polling stops while it holds. */
+function openStream() {
+  clearTimeout(streamRetry);
+  if (stream || typeof window.EventSource !== 'function') return;
+  const es = new window.EventSource('events');
+  stream = es;
+  const now = () => Date.now() / 1000 + state.skew;
+  const onEvent = (apply) => (/** @type {MessageEvent} */ e) => {
+    try {
+      const p = apply(JSON.parse(e.data));
+      if (!obj(p)) return;
+      if (state.transport !== 'stream') {
+        state.transport = 'stream';
+        clearTimeout(pollTimer);
+      }
+      accept(p, now());
+    } catch (err) {
+      setTimeout(() => {
+        throw err;
+      });
+    }
+  };
+  es.addEventListener('snapshot', onEvent((snap) => snap));
+  // A change event holds only the sections that changed: the rest stay as they were.
+  es.addEventListener('status', onEvent((d) => (state.payload && obj(d?.sections) ? { ...state.payload, ...d.sections } : null)));
+  es.onerror = () => {
+    // Broken (server gone, refused, cut by a proxy): poll /status, and try the stream again later.
+    // A stream that was delivering may have missed a change: poll at once (else the polls go on as scheduled).
+    es.close();
+    if (stream === es) stream = null;
+    const wasStreaming = state.transport === 'stream';
+    state.transport = 'poll';
+    renderTransport(state.payload);
+    if (wasStreaming) schedulePoll(0);
+    streamRetry = setTimeout(openStream, STREAM_RETRY_MS);
+  };
 }
 
 // ---------- view modules (recon detail, reports) ----------
@@ -599,5 +732,6 @@ function renderReconMore(p) {
 const views = await loadViews();
 wireChart();
 setInterval(renderLiveness, 1000);
-poll();
+await poll(); // the first paint comes from /status (its request started with the page)
+openStream();
 views?.reports.start();

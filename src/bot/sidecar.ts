@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createAlertService, type AlertService } from '../alerts/service.js';
 import { createApp, startServer, type RunningServer } from '../dashboard/index.js';
+import { createStatusFeed } from '../dashboard/status-feed.js';
 import { KrakenClient } from '../kraken/client.js';
 import { createStore } from '../store/store.js';
 import { createSupabaseTarget } from '../store/supabase-target.js';
@@ -66,6 +67,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   let daemonRef: Daemon | null = null;
   const metrics = createMetrics(() => daemonRef);
   let alerts: AlertService | null = null;
+  const feed = createStatusFeed();
   const credentials = demo?.credentials ?? { key: config.KRAKEN_API_KEY ?? '', secret: config.KRAKEN_API_SECRET ?? '' };
   const daemon = await Daemon.create({
     config,
@@ -78,7 +80,10 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     onTick: (ms) => {
       if (demoClock?.isLive !== false) metrics.observeTick(ms); // the simulated week's ticks take no clock time
     },
-    onStatus: (status) => alerts?.onSnapshot(status),
+    onStatus: (status) => {
+      alerts?.onSnapshot(status);
+      feed.publish(status); // GET /events
+    },
   });
   daemonRef = daemon;
   const demoWeek =
@@ -92,6 +97,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   const app = createApp({
     getStatus: () => daemon.status,
     reports: () => daemon.reports.exports,
+    feed,
     health: () => daemon.health(),
     live: () => daemon.liveness(),
     ready: () => daemon.readiness(),
@@ -130,6 +136,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       // Local copies are written first; a slow Supabase must not hold the exit past the 10 s contract.
       const saved = await Promise.race([daemon.shutdown().then(() => true), sleep(Math.max(500, deadline - Date.now())).then(() => false)]);
       if (!saved) logger.warn('shutdown: remote writes cut short by the deadline (local copies are complete; Supabase catches up at the next start)');
+      feed.close(); // event streams end cleanly instead of being cut by the server's grace timer
       await server.close();
       await demo?.close();
     })();

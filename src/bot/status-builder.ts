@@ -10,6 +10,9 @@ import type { AuditJson, FlowJson, StatusPayload } from './status-types.js';
 /** How many flows and audit entries `/status` lists (the stored history holds up to FLOW_HISTORY_MAX). */
 export const RECENT_LIMIT = 20;
 
+/** `/status` carries the chart markers of the page's default range only; the 7-day ones are paged at /flows. */
+export const MARKERS_RANGE_SEC = 86_400;
+
 /** Builds the `/status` payload once per tick, from the daemon's state. Pure apart from reading the daemon. */
 export function buildStatus(d: Daemon): StatusPayload {
   const now = d.nowSec();
@@ -135,7 +138,7 @@ function equityHistory(d: Daemon, now: number): StatusPayload['equity_history'] 
   const cfg = d.config;
   const rec = d.equity;
   const points = rec.points;
-  const from = now - rec.retentionSec;
+  const from = now - Math.min(rec.retentionSec, MARKERS_RANGE_SEC);
   return {
     enabled: cfg.EQUITY_TS_ENABLED,
     points: points.length,
@@ -143,13 +146,14 @@ function equityHistory(d: Daemon, now: number): StatusPayload['equity_history'] 
     sparkline_7d: cfg.EQUITY_TS_ENABLED ? toSparkline(downsampleExtremes(points, cfg.EQUITY_TS_SPARKLINE_7D_STEP)) : [],
     // Markers carry the DOGE-eq at detection time: the value the flow had where it sits on the time axis.
     flow_markers: flowMarkers(d.state.flows, from),
+    flow_markers_from: round(from, 3),
     last_flush_ts: rec.lastFlushTs,
     last_flush_ok: rec.lastFlushOk,
     last_error: rec.lastFlushError,
   };
 }
 
-function flowJson(f: FlowRecord): FlowJson {
+export function flowJson(f: FlowRecord): FlowJson {
   return {
     ledger_id: f.ledger_id,
     refid: f.refid,

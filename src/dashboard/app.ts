@@ -1,19 +1,27 @@
-import { gzipSync } from 'node:zlib';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { flowMarkers } from '../equity/index.js';
+import { packageVersion } from '../bot/package-info.js';
 import type { ReportExports } from '../bot/report-feed.js';
+import type { FlowRecord } from '../recon/types.js';
 import type { StatusPayload } from '../bot/status-types.js';
 import { requireToken } from './auth.js';
 import { reportRoutes } from './report-routes.js';
 import { loadChartModule } from './chart-module.js';
-import { createChartCache, type ChartThemeName } from './chart-svg.js';
+import { createChartCache } from './chart-svg.js';
 import { cacheByIdentity } from './identity-cache.js';
 import { indexPage } from './index-page.js';
 import { exceptPaths, PROBE_PATHS } from './open-paths.js';
 import { describeHostPolicy, hostGuard, hostPolicy } from './host-guard.js';
 import { findPublicDir } from './public-dir.js';
+import { eventsRoute } from './events-route.js';
+import { flowRoutes } from './flow-routes.js';
+import { jsonBytes, sendTaggedJson } from './json-body.js';
+import { openApiDocument } from './openapi.js';
 import { requestLog } from './request-log.js';
+import { chartQuerySchema, parseQuery } from './route-schemas.js';
+import type { StatusFeed } from './status-feed.js';
 import { revalidate, tickTagger } from './revalidation.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -40,7 +48,20 @@ export interface AppOptions {
   publicDir?: string | undefined;
   /** Period reports and CSV exports published by the last tick (/report, /report.csv, /flows.csv, /equity.csv); 503 while null. */
   reports?: (() => ReportExports | null) | undefined;
+  /** The flow list GET /flows pages (default: the one `reports` published); null before the first tick. */
+  flows?: (() => readonly FlowRecord[] | null) | undefined;
+  /** Published snapshots for GET /events (404 when absent). */
+  feed?: StatusFeed | undefined;
+  /** Concurrent /events streams (default 32) and the heartbeat comment's period (default 15 s). */
+  eventsMaxStreams?: number | undefined;
+  eventsHeartbeatMs?: number | undefined;
 }
+
+const SEVEN_DAYS_SEC = 7 * 86_400;
+
+/** A partial payload (missing blocks) draws the empty chart, never a 500. */
+const markersOf = (s: StatusPayload): StatusPayload['equity_history']['flow_markers'] =>
+  (s.equity_history as Partial<StatusPayload['equity_history']> | undefined)?.flow_markers ?? [];
 
 const NO_STORE = 'no-store';
 
@@ -96,10 +117,8 @@ export function createApp(opts: AppOptions): express.Express {
   // One strong tag per tick and variant: pollers revalidate and get 304 until the next tick.
   const etag = tickTagger<StatusPayload>();
 
-  // Serialized once per tick: the cached bytes are reused until the loop publishes a new payload object.
-  const statusBytes = cacheByIdentity((s: StatusPayload) => Buffer.from(JSON.stringify(s), 'utf8'));
-  // A stage-4 payload with many flows is mostly repetitive text: gzip cuts it ~4× for phones and pollers.
-  const statusGzip = cacheByIdentity((s: StatusPayload) => gzipSync(statusBytes(s), { level: 6 }));
+  // Serialized once per tick: the cached bytes (and their gzip, ~4× smaller) are reused until the loop publishes a new payload.
+  const statusBody = cacheByIdentity((s: StatusPayload) => jsonBytes(s));
   app.get('/status', (req, res) => {
     const status = opts.getStatus();
     if (status === null) {
@@ -108,27 +127,37 @@ export function createApp(opts: AppOptions): express.Express {
       res.status(503).json({ error: 'warming up' });
       return;
     }
-    res.setHeader('Vary', 'Accept-Encoding');
-    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    if (revalidate(req, res, etag(status, gzip ? 'gzip' : ''))) return;
-    if (gzip) {
-      res.setHeader('Content-Encoding', 'gzip');
-      res.type('application/json').send(statusGzip(status));
-      return;
-    }
-    res.type('application/json').send(statusBytes(status));
+    sendTaggedJson(req, res, (variant) => etag(status, variant), () => statusBody(status));
+  });
+
+  const flows = opts.flows ?? (() => opts.reports?.()?.flows ?? null);
+  app.use(flowRoutes(flows));
+
+  if (opts.feed !== undefined) {
+    app.get('/events', eventsRoute({ feed: opts.feed, getStatus: opts.getStatus, etag: (s) => etag(s, ''), maxStreams: opts.eventsMaxStreams ?? 32, heartbeatMs: opts.eventsHeartbeatMs ?? 15_000 }));
+  }
+
+  let openApi: Buffer | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= Buffer.from(JSON.stringify(openApiDocument(packageVersion())), 'utf8');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('application/json').send(openApi);
   });
 
   let chartCache: ReturnType<typeof createChartCache> | undefined;
+  // The 7-day chart draws every external flow of the week from the flow list (/status carries 24 h of markers).
+  const weekMarkers = cacheByIdentity((status: StatusPayload) => {
+    const list = flows();
+    return list === null ? markersOf(status) : flowMarkers(list, status.ts - SEVEN_DAYS_SEC);
+  });
   app.get('/chart.svg', async (req, res) => {
-    const q = req.query as Record<string, unknown>;
-    const range = q['range'] ?? '24h';
-    const theme = q['theme'] ?? 'light';
-    if ((range !== '24h' && range !== '7d') || (theme !== 'light' && theme !== 'dark')) {
+    const q = parseQuery(chartQuerySchema, req.query, []);
+    if (!q.ok) {
       res.setHeader('Cache-Control', NO_STORE);
-      res.status(400).json({ error: 'range must be 24h or 7d; theme light or dark' });
+      res.status(400).json({ error: q.error });
       return;
     }
+    const { range, theme } = q.value;
     const status = opts.getStatus();
     if (status === null) {
       res.setHeader('Cache-Control', NO_STORE);
@@ -137,7 +166,8 @@ export function createApp(opts: AppOptions): express.Express {
     }
     if (revalidate(req, res, etag(status, `${range}-${theme}`))) return;
     chartCache ??= createChartCache(await loadChartModule(publicDir));
-    res.type('image/svg+xml; charset=utf-8').send(chartCache(status, range, theme as ChartThemeName));
+    const markers = range === '7d' ? weekMarkers(status) : markersOf(status);
+    res.type('image/svg+xml; charset=utf-8').send(chartCache(status, range, theme, markers));
   });
 
   // Period reports and CSV exports (behind the token like everything here).

@@ -1,3 +1,4 @@
+import type { FlowMarker } from '../equity/types.js';
 import type { StatusPayload } from '../bot/status-types.js';
 import type { ChartModule } from './chart-module.js';
 import { cacheByIdentity } from './identity-cache.js';
@@ -10,12 +11,12 @@ const WIDTH = 960;
 const HEIGHT = 320;
 
 /** Draws the payload's equity history with the page's own module. Missing blocks draw the empty chart. */
-export function renderStatusChart(chart: ChartModule, status: StatusPayload, range: ChartRange, theme: ChartThemeName): string {
+export function renderStatusChart(chart: ChartModule, status: StatusPayload, range: ChartRange, theme: ChartThemeName, markers?: readonly FlowMarker[]): string {
   const history = status.equity_history as Partial<StatusPayload['equity_history']> | null | undefined;
   const points = (range === '24h' ? history?.sparkline_24h : history?.sparkline_7d) ?? [];
   return chart.buildEquityChartSvg({
     points,
-    markers: history?.flow_markers ?? [],
+    markers: markers ?? history?.flow_markers ?? [],
     range,
     width: WIDTH,
     height: HEIGHT,
@@ -28,13 +29,13 @@ export function renderStatusChart(chart: ChartModule, status: StatusPayload, ran
 }
 
 /** One identity cache per (range, theme): each tick's payload is drawn at most once per variant. */
-export function createChartCache(chart: ChartModule): (status: StatusPayload, range: ChartRange, theme: ChartThemeName) => string {
+export function createChartCache(chart: ChartModule): (status: StatusPayload, range: ChartRange, theme: ChartThemeName, markers?: readonly FlowMarker[]) => string {
   const caches = new Map<string, (s: StatusPayload) => string>();
-  return (status, range, theme) => {
+  return (status, range, theme, markers) => {
     const key = `${range}:${theme}`;
     let cached = caches.get(key);
     if (cached === undefined) {
-      cached = cacheByIdentity((s: StatusPayload) => renderStatusChart(chart, s, range, theme));
+      cached = cacheByIdentity((s: StatusPayload) => renderStatusChart(chart, s, range, theme, markers));
       caches.set(key, cached);
     }
     return cached(status);

@@ -101,8 +101,10 @@ describe.skipIf(!RUN)('dashboard page, edge cases', () => {
     await expect.poll(() => page.locator('#health').textContent(), { timeout: 5000 }).toBe('healthy');
     expect(await page.evaluate(() => document.body.classList.contains('is-stale'))).toBe(false);
 
-    // The sidecar becomes unreachable.
+    // The sidecar becomes unreachable: the stream breaks and polls fail.
     await page.route('**/status', (route) => route.abort());
+    await page.route('**/events', (route) => route.abort());
+    srv.feed.disconnectAll();
     await page.clock.fastForward(5_000);
     await expect.poll(() => page.locator('#health').textContent(), { timeout: 5000 }).toBe('offline');
     expect(await page.locator('#banner').innerText()).toMatch(/Cannot reach the sidecar/);

@@ -168,6 +168,8 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
     equity_history: {
       enabled: true, points: spark24.length, sparkline_24h: spark24, sparkline_7d: spark7,
       flow_markers: flows.map((f) => flowMarker(f, now)).sort((a, b) => a.ts - b.ts),
+      // A fixture that carries the whole week, as a server before the /flows split did: the page must still draw it.
+      flow_markers_from: now - 7 * 86_400,
       last_flush_ts: now - 120, last_flush_ok: true, last_error: null,
     },
     persistence: {
