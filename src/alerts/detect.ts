@@ -12,7 +12,10 @@ export function observe(s: StatusPayload, prev: AlertObservation | null): AlertO
   const adjusted = s.balance_recon.stale === true ? 'unknown' : s.balance_recon.adjusted_status;
   const sb = s.persistence.supabase;
   const priceAge = ageOf(s.price.ts, s);
-  const balancesAge = ageOf(s.balances.ts, s);
+  // While push holds, the socket vouches for the balances between the safety interval's reads; once polling
+  // took over (live.since), every tick reads them again, so their age counts from then.
+  const vouched = s.live.mode === 'push' ? s.ts - (s.live.last_message_age_sec ?? Infinity) : (s.live.since ?? -Infinity);
+  const balancesAge = ageOf(Math.max(s.balances.ts ?? -Infinity, vouched), s);
   const staleAfter = STALE_INTERVALS * s.loop.interval_sec;
   return {
     adjusted: adjusted === 'unknown' ? (prev?.adjusted ?? null) : adjusted,

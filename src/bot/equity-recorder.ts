@@ -1,5 +1,15 @@
 import { appendPoint, isSampleDue, mergeSeries, trimSeries } from '../equity/index.js';
 import type { EquityPoint } from '../equity/types.js';
+import { baseEquivalent, toNumber } from '../recon/decimal.js';
+import type { Store } from '../store/store.js';
+
+/** What an equity point is made of at one tick. */
+export interface EquityInputs {
+  readonly balances: { readonly base: string; readonly quote: string } | null;
+  readonly price: number | null;
+  readonly botPnlUsd: number;
+  readonly flowsCumulativeDogeEq: number;
+}
 
 const DAY_SEC = 86_400;
 
@@ -57,5 +67,32 @@ export class EquityRecorder {
     this.lastFlushOk = ok;
     this.lastFlushError = error;
     if (ok) this.unflushed = 0;
+  }
+
+  /** Samples a point of the tick's figures when due (DESIGN.md section 8). */
+  sample(now: number, inputs: () => EquityInputs): boolean {
+    return this.maybeSample(now, () => {
+      const { balances: b, price: p, botPnlUsd, flowsCumulativeDogeEq } = inputs();
+      if (b === null || p === null) return null;
+      return {
+        ts: Math.floor(now),
+        doge_eq: toNumber(baseEquivalent(b.base, b.quote, p)),
+        usd: toNumber(b.quote),
+        doge: toNumber(b.base),
+        price: p,
+        bot_pnl_usd: botPnlUsd,
+        flows_cumulative_doge_eq: flowsCumulativeDogeEq,
+      };
+    });
+  }
+
+  /** Writes the series when due (or forced); the store answers with what it holds after merging the remote copy. */
+  async flush(store: Pick<Store, 'saveSeries' | 'status'>, now: number, force = false): Promise<void> {
+    if (!this.opts.persistent || (!force && !this.isFlushDue(now))) return;
+    const persisted = await store.saveSeries(this.points);
+    if (persisted.length !== this.points.length) this.restore(persisted, now);
+    const p = store.status();
+    const ok = p.local.ok !== false && (!p.supabase.configured || p.supabase.ok === true);
+    this.recordFlush(now, ok, ok ? null : (p.supabase.last_error ?? p.local.last_error));
   }
 }

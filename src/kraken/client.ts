@@ -33,6 +33,12 @@ export interface LedgersPage {
   readonly count: number | null;
 }
 
+/** GetWebSocketsToken's answer: a token for one authenticated WebSocket connection, `expires` in seconds (900). */
+export interface WebSocketsToken {
+  readonly token: string;
+  readonly expires: number;
+}
+
 export interface AssetPairInfo {
   /** The key Kraken files the pair under in `result` (e.g. XXBTZUSD for altname XBTUSD); Ticker answers use it too. */
   readonly key?: string;
@@ -53,6 +59,8 @@ export interface KrakenApi {
   assetPairs(pair: string, signal?: AbortSignal): Promise<AssetPairInfo>;
   /** Kraken's clock, unix seconds (public Time endpoint). */
   serverTime(signal?: AbortSignal): Promise<number>;
+  /** A token for the authenticated WebSocket (private call, cost 1; the key needs the WebSocket permission). */
+  webSocketsToken(signal?: AbortSignal): Promise<WebSocketsToken>;
 }
 
 const USER_AGENT = 'kraken-balance-sidecar';
@@ -91,6 +99,15 @@ export class KrakenClient implements KrakenApi {
     }
     const count = typeof result.count === 'number' && Number.isFinite(result.count) ? result.count : null;
     return { ledger: ledger as Record<string, unknown>, count };
+  }
+
+  async webSocketsToken(signal?: AbortSignal): Promise<WebSocketsToken> {
+    const result = await this.privateCall('GetWebSocketsToken', {}, signal);
+    const { token, expires } = result;
+    if (typeof token !== 'string' || token === '' || typeof expires !== 'number' || !Number.isFinite(expires) || expires <= 0) {
+      throw new KrakenError('transient', 'BODY:malformed', 'GetWebSocketsToken: no token/expires in answer', 'GetWebSocketsToken');
+    }
+    return { token, expires };
   }
 
   async ticker(pair: string, signal?: AbortSignal): Promise<string> {

@@ -3,7 +3,7 @@ import type { DeferReason, RateBudget } from './budget.js';
 import { KrakenError } from './errors.js';
 
 /** Cost points Kraken charges per private endpoint (DESIGN.md section 4). */
-export const CALL_COST = { Balance: 1, Ledgers: 2 } as const;
+export const CALL_COST = { Balance: 1, Ledgers: 2, GetWebSocketsToken: 1 } as const;
 export type PrivateEndpoint = keyof typeof CALL_COST;
 
 export type CallOutcome<T> =

@@ -1,7 +1,8 @@
 /**
  * DESIGN.md section 15, when to poll: a tick polls the ledger when a poll is in progress, when the interval
  * has passed since the last complete one, or when its fresh balances differ from those the last complete
- * poll accounted for. A quiet account thus costs its balance refreshes alone between intervals.
+ * poll accounted for, or when asked to (a pushed ledger entry). A quiet account thus costs its balance
+ * refreshes alone between intervals.
  */
 export interface PollTriggerInput {
   readonly pending: boolean;
@@ -12,12 +13,15 @@ export interface PollTriggerInput {
   readonly fresh: string | null;
   /** Fingerprint of the balances the last complete poll accounted for. */
   readonly accounted: string | null;
+  /** Something outside the balances says the ledger moved (a pushed ledger entry): poll whatever they say. */
+  readonly requested?: boolean;
 }
 
-export type PollReason = 'in_progress' | 'interval' | 'balances_changed' | null;
+export type PollReason = 'in_progress' | 'requested' | 'interval' | 'balances_changed' | null;
 
 export function pollReason(i: PollTriggerInput): PollReason {
   if (i.pending) return 'in_progress';
+  if (i.requested === true) return 'requested';
   if (i.lastPollTs === null || i.now - i.lastPollTs >= i.intervalSec) return 'interval';
   if (i.fresh !== null && i.fresh !== i.accounted) return 'balances_changed';
   return null;

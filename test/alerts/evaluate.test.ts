@@ -110,10 +110,21 @@ describe('alert evaluation: key, lockout, stale, store', () => {
   });
 
   it('stale fires when price or balances are 5 intervals old, once', () => {
-    const stale = (ts: number, balancesTs: number) => snap(ts, { over: { balances: { ts: balancesTs } } });
+    const polling = { mode: 'poll', connected: false, since: T0 - 600, reason: 'closed 1006', last_message_age_sec: null } as const;
+    const stale = (ts: number, balancesTs: number) => snap(ts, { over: { balances: { ts: balancesTs }, live: polling } });
     const { queued } = run([stale(T0, T0), stale(T0 + 120, T0), stale(T0 + 150, T0), stale(T0 + 180, T0), stale(T0 + 210, T0 + 210)]);
     expect(kinds(queued)).toEqual(['stale']);
     expect(queued[0]?.facts).toMatchObject({ balances_age_sec: 150, price_age_sec: 0, interval_sec: 30 });
+  });
+
+  it('while push holds, the socket vouches for balances between safety reads; once polling took over, their age counts from then', () => {
+    const pushed = (ts: number) => snap(ts, { over: { balances: { ts: T0 }, live: { mode: 'push', connected: true, since: T0, last_message_age_sec: 0.8 } } });
+    const quiet = [0, 150, 240, 290].map((d) => pushed(T0 + d)); // safety interval 300 s = 10 intervals of 30 s
+    expect(kinds(run(quiet).queued)).toEqual([]);
+    // The socket dropped at T0 + 292 and the balance reads fail since: stale 5 intervals after the drop, not before.
+    const polled = (ts: number) => snap(ts, { over: { balances: { ts: T0 }, live: { mode: 'poll', connected: false, since: T0 + 292, reason: 'stale: no message for 5 s', last_message_age_sec: 6 } } });
+    expect(kinds(run([...quiet, polled(T0 + 300), polled(T0 + 420)]).queued)).toEqual([]);
+    expect(kinds(run([...quiet, polled(T0 + 300), polled(T0 + 442)]).queued)).toEqual(['stale']);
   });
 
   it('figures restored from disk after a restart (stale: true) neither clear nor turn a drift', () => {

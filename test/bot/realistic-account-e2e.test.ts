@@ -50,6 +50,7 @@ async function readRealisticAccount(autoAdjust: boolean, restartAt: readonly num
       ticker: (p, sig) => api.ticker(p, sig),
       assetPairs: (p, sig) => api.assetPairs(p, sig),
       serverTime: (sig) => api.serverTime(sig),
+      webSocketsToken: (sig) => api.webSocketsToken(sig),
       ledgers: async (p, sig) => {
         const page = await api.ledgers(p, sig);
         if (gen !== hangGeneration) return page;

@@ -90,6 +90,7 @@ describe('refid groups split across polls, restarts and failures', () => {
       ticker: (p, sig) => api.ticker(p, sig),
       assetPairs: (p, sig) => api.assetPairs(p, sig),
       serverTime: (sig) => api.serverTime(sig),
+      webSocketsToken: (sig) => api.webSocketsToken(sig),
     });
     h = await startHarness({ env: ENV, wrapKraken });
     await h.step();

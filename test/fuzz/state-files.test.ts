@@ -85,6 +85,7 @@ const fakeKraken: KrakenApi = {
   ticker: () => Promise.resolve('0.1000000'),
   assetPairs: () => Promise.resolve({ altname: 'XDGUSD', base: 'XXDG', quote: 'ZUSD' }),
   serverTime: () => Promise.resolve(T0),
+  webSocketsToken: () => Promise.resolve({ token: 'fuzz-token', expires: 900 }),
 };
 
 describe('fuzz: saved state files', () => {

@@ -29,7 +29,7 @@ export function nextNonce(): string {
 export async function privateCall(
   sim: KrakenSim,
   creds: Creds,
-  endpoint: 'Balance' | 'BalanceEx' | 'Ledgers',
+  endpoint: 'Balance' | 'BalanceEx' | 'Ledgers' | 'GetWebSocketsToken',
   params: Record<string, string> = {},
   opts: { nonce?: string; signWith?: string; signal?: AbortSignal } = {},
 ): Promise<KrakenReply> {

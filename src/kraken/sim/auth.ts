@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { signRequest } from '../signing.js';
 import type { SimKey, SimPermission } from './types.js';
 
-export const DEFAULT_PERMISSIONS: readonly SimPermission[] = ['query_funds', 'query_ledger'];
+export const DEFAULT_PERMISSIONS: readonly SimPermission[] = ['query_funds', 'query_ledger', 'websocket'];
 
 interface KeyEntry {
   secret: string;

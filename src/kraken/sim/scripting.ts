@@ -4,7 +4,7 @@ import { activityBody, runActivity } from './scripting-activity.js';
 
 /** JSON bodies of the /_sim/ routes, for chaos scripts running in another process. */
 const decimal = z.union([z.string(), z.number()]).transform(String);
-const endpoint = z.enum(['Balance', 'BalanceEx', 'Ledgers', 'Ticker', 'AssetPairs', 'Assets', 'Time']);
+const endpoint = z.enum(['Balance', 'BalanceEx', 'Ledgers', 'GetWebSocketsToken', 'Ticker', 'AssetPairs', 'Assets', 'Time']);
 
 const ledgerRowBody = z.object({
   type: z.string().min(1),

@@ -22,6 +22,7 @@ import type { Handled } from './replies.js';
 import { handleScripting } from './scripting.js';
 import { StatsRecorder } from './stats.js';
 import { walletCode } from './wallet-codes.js';
+import { TokenStore } from './ws-tokens.js';
 import type {
   InjectOptions,
   LedgerRow,
@@ -41,6 +42,7 @@ const ENDPOINT_BY_PATH: Readonly<Record<string, SimEndpoint>> = {
   '/0/private/Balance': 'Balance',
   '/0/private/BalanceEx': 'BalanceEx',
   '/0/private/Ledgers': 'Ledgers',
+  '/0/private/GetWebSocketsToken': 'GetWebSocketsToken',
   '/0/public/Ticker': 'Ticker',
   '/0/public/AssetPairs': 'AssetPairs',
   '/0/public/Assets': 'Assets',
@@ -52,6 +54,7 @@ const PRIVATE: Readonly<Record<PrivateEndpoint, { cost: number; permission: SimP
   Balance: { cost: 1, permission: 'query_funds' },
   BalanceEx: { cost: 1, permission: 'query_funds' },
   Ledgers: { cost: 2, permission: 'query_ledger' },
+  GetWebSocketsToken: { cost: 1, permission: 'websocket' },
 };
 
 const RATE_LIMIT = 'EAPI:Rate limit exceeded';
@@ -68,6 +71,8 @@ export class KrakenSim {
   readonly activity: AccountActivity;
 
   private readonly keys: KeyStore;
+  /** GetWebSocketsToken's tokens, checked by the WebSocket endpoint. */
+  readonly tokens: TokenStore;
   private readonly counters: RateCounters;
   private readonly faults = new FaultQueue();
   private readonly account: Account;
@@ -102,6 +107,7 @@ export class KrakenSim {
       this.clock,
     );
     this.keys = new KeyStore(opts.keys ?? []);
+    this.tokens = new TokenStore(this.clock);
     const ids = new LedgerIdGenerator(createRng(opts.seed ?? 1));
     const initial = opts.initialBalances ?? { [this.pair.base]: '0', [this.pair.quote]: '0' };
     this.account = new Account(ids, () => this.clock() / 1000, initial);
@@ -346,6 +352,7 @@ export class KrakenSim {
     if (endpoint === 'BalanceEx') {
       return okReply(envelope(extendedBalances(this.account.formattedBalances(), this.holds)), charged);
     }
+    if (endpoint === 'GetWebSocketsToken') return okReply(envelope(this.tokens.issue(auth.key)), charged);
     const query = queryLedgers(this.visibleEntries(), params);
     return query.ok ? okReply(envelope(query.result), charged) : errorReply(query.error, charged);
   }

@@ -1,6 +1,6 @@
 import type { EndpointStats, RequestLogEntry, SimEndpoint, SimStats } from './types.js';
 
-const ENDPOINTS: readonly SimEndpoint[] = ['Balance', 'BalanceEx', 'Ledgers', 'Ticker', 'AssetPairs', 'Assets', 'Time'];
+const ENDPOINTS: readonly SimEndpoint[] = ['Balance', 'BalanceEx', 'Ledgers', 'GetWebSocketsToken', 'Ticker', 'AssetPairs', 'Assets', 'Time'];
 
 /** Counts and a bounded request log, for assertions in tests and benchmarks. */
 export class StatsRecorder {

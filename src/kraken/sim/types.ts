@@ -3,11 +3,14 @@
  * (and zod-parsed scripting bodies) can pass through values they did not set.
  */
 
-export type SimEndpoint = 'Balance' | 'BalanceEx' | 'Ledgers' | 'Ticker' | 'AssetPairs' | 'Assets' | 'Time';
-export type PrivateEndpoint = 'Balance' | 'BalanceEx' | 'Ledgers';
+export type SimEndpoint = 'Balance' | 'BalanceEx' | 'Ledgers' | 'GetWebSocketsToken' | 'Ticker' | 'AssetPairs' | 'Assets' | 'Time';
+export type PrivateEndpoint = 'Balance' | 'BalanceEx' | 'Ledgers' | 'GetWebSocketsToken';
 
-/** Kraken key permissions the sim checks: "Query Funds" for Balance/BalanceEx, "Query Ledger Entries" for Ledgers. */
-export type SimPermission = 'query_funds' | 'query_ledger';
+/**
+ * Kraken key permissions the sim checks: "Query Funds" for Balance/BalanceEx, "Query Ledger Entries" for Ledgers,
+ * "WebSocket interface" for GetWebSocketsToken.
+ */
+export type SimPermission = 'query_funds' | 'query_ledger' | 'websocket';
 
 export type SimTier = 'starter' | 'intermediate' | 'pro';
 
@@ -22,7 +25,7 @@ export interface SimKey {
   key: string;
   /** Base64 of the HMAC secret, as Kraken hands it out. */
   secret: string;
-  /** Default: both query permissions. */
+  /** Default: both query permissions and the WebSocket one. */
   permissions?: readonly SimPermission[] | undefined;
 }
 
