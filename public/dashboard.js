@@ -1,4 +1,5 @@
-// The dashboard page. Listens to /events (Server-Sent Events; ETag polling of /status when the stream breaks), renders every payload value through textContent (never HTML), and draws
+// The dashboard page. Listens to /events (Server-Sent Events; ETag polling of /status when the stream breaks),
+// renders every payload value through textContent (never HTML), and draws
 // the equity chart with chart.js (the same module the server uses for /chart.svg). Any block may be missing
 // or null in the payload: each renderer then shows a quiet placeholder instead of throwing.
 
@@ -379,8 +380,11 @@ async function loadWeek(end) {
   try {
     const out = [];
     let before = null;
+    // `since` on the hour: the same query all hour long, so a later toggle revalidates (304) instead of
+    // downloading again; the chart clips the extra hour to its window.
+    const since = Math.floor((end - WEEK_SEC) / 3600) * 3600;
     for (let pages = 0; pages < 50; pages++) {
-      const q = new window.URLSearchParams({ category: 'external', since: String(Math.floor(end - WEEK_SEC)), limit: '500' });
+      const q = new window.URLSearchParams({ category: 'external', since: String(since), limit: '500' });
       if (before !== null) q.set('before', String(before));
       const res = await fetch(`flows?${q}`, { cache: 'no-cache' });
       if (!res.ok) throw new Error(`/flows answered HTTP ${res.status}`);

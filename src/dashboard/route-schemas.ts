@@ -24,7 +24,8 @@ export const flowsPageSchema = z.object({
 });
 export type FlowsPage = z.infer<typeof flowsPageSchema>;
 
-export const chartQuerySchema = z.strictObject({
+/** Not strict: links to the chart may carry a cache-buster, which it has always ignored. */
+export const chartQuerySchema = z.object({
   range: z.enum(['24h', '7d']).default('24h'),
   theme: z.enum(['light', 'dark']).default('light'),
 });
