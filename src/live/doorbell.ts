@@ -55,6 +55,8 @@ export class Doorbell {
   private mode: 'push' | 'poll' = 'poll';
   private modeSince: number;
   private bells = 0;
+  /** The mode changed since the last tick began: the next tick comes at once, so /status says so. */
+  private modeChanged = false;
 
   constructor(private readonly opts: DoorbellOptions) {
     this.modeSince = opts.nowSec();
@@ -89,7 +91,8 @@ export class Doorbell {
   plan(lastBalanceSec: number | null, lastPollTs: number | null): Cadence {
     this.observe();
     const now = this.opts.nowSec();
-    if (this.owedSince !== null) this.lastServedRoundSec = now;
+    if (this.owedSince !== null || this.modeChanged) this.lastServedRoundSec = now;
+    this.modeChanged = false;
     return cadence({
       push: this.mode === 'push',
       now,
@@ -113,7 +116,9 @@ export class Doorbell {
    */
   async waitForNext(deadlineMs: number, clockMs: () => number, stop: AbortSignal, sleep: (ms: number, signal: AbortSignal) => Promise<void>): Promise<void> {
     while (!stop.aborted) {
-      const bellAt = bellWakeAt(this.owedSince, this.lastServedRoundSec, this.opts.spacingSec);
+      // A changed mode wakes the loop like a bell (and with the same spacing, so a flapping socket costs nothing).
+      const pending = this.owedSince ?? (this.modeChanged ? this.modeSince : null);
+      const bellAt = bellWakeAt(pending, this.lastServedRoundSec, this.opts.spacingSec);
       const until = bellAt === null ? deadlineMs : Math.min(deadlineMs, bellAt * 1000);
       const now = clockMs();
       if (until <= now) return;
@@ -147,6 +152,8 @@ export class Doorbell {
     if (mode === this.mode) return;
     this.mode = mode;
     this.modeSince = this.opts.nowSec();
+    this.modeChanged = true;
+    this.wake?.abort();
     if (mode === 'push') this.opts.log.info({ safety_interval_sec: this.opts.safetyIntervalSec }, 'live: Kraken pushes ledger entries; REST Balance falls back to the safety interval');
     else this.opts.log.warn({ reason: pollReasonText(h, this.opts.wsOff) }, 'live: socket not usable; polling REST every tick');
   }

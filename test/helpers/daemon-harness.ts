@@ -3,7 +3,8 @@ import { Daemon } from '../../src/bot/daemon.js';
 import { PnlTracker, type PnlSource } from '../../src/bot/pnl-source.js';
 import { KrakenClient, type KrakenApi } from '../../src/kraken/client.js';
 import { KrakenSim } from '../../src/kraken/sim/index.js';
-import type { SimOptions } from '../../src/kraken/sim/types.js';
+import type { SimOptions, SimPermission } from '../../src/kraken/sim/types.js';
+
 import { createStore, type Store, type StoreOptions } from '../../src/store/store.js';
 import { memoryLogger, tempDir, type MemoryLogger } from './store-fixtures.js';
 
@@ -38,6 +39,8 @@ export interface HarnessOptions {
   /** Environment overrides (strings, as an operator would set them). */
   env?: Record<string, string>;
   sim?: SimOptions;
+  /** The API key's permissions at the simulator (default: all). */
+  keyPermissions?: readonly SimPermission[];
   pnlSource?: PnlSource | null;
   store?: Partial<StoreOptions>;
   /** Reuse a data dir (a restart of a previous harness). */
@@ -57,7 +60,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const clock = opts.clock ?? new FakeClock();
   const creds = KrakenSim.generateKey();
   const sim = await KrakenSim.start({
-    keys: [creds],
+    keys: [opts.keyPermissions === undefined ? creds : { ...creds, permissions: [...opts.keyPermissions] }],
     now: clock.now,
     initialBalances: { XXDG: '10000.00000000', ZUSD: '1000.0000' },
     price: '0.1000000',
