@@ -12,6 +12,7 @@ import { flowLatency } from './flow-latency.js';
 import { reports } from './reports.js';
 import { sseLatency } from './sse-latency.js';
 import { ledgerProcessing } from './ledger-processing.js';
+import { liveMode } from './live-mode.js';
 import { table, type BenchResult } from './lib/report.js';
 import { stage4Fixture } from './lib/stage4.js';
 import { memory } from './memory.js';
@@ -27,6 +28,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['reports', reports],
   ['private-call-cost', privateCallCost],
   ['flow-latency', flowLatency],
+  ['live-mode', liveMode],
   ['catch-up', catchUp],
   ['payload-size', payloadSize],
   ['status-throughput', statusThroughput],

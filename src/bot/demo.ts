@@ -6,6 +6,8 @@ import { ActorPacer } from './demo-pacer.js';
 
 export interface DemoEnvironment {
   readonly apiUrl: string;
+  /** The simulator's WebSocket v2 auth endpoint (live mode's doorbell). */
+  readonly wsUrl: string;
   readonly credentials: { key: string; secret: string };
   readonly pnlUrl: string;
   readonly sim: KrakenSim;
@@ -62,6 +64,7 @@ export async function startDemo(logger: Logger, tier: Tier, now: () => number = 
   logger.info({ kraken_sim: sim.url, bot_pnl: pnl.pnlUrl }, 'demo: simulated Kraken and synthetic bot started (no real money involved)');
   return {
     apiUrl: sim.url,
+    wsUrl: sim.wsUrl,
     credentials,
     pnlUrl: pnl.pnlUrl,
     sim,

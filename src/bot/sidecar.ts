@@ -15,6 +15,7 @@ import { startDemo, type DemoEnvironment } from './demo.js';
 import { DemoClock } from './demo-clock.js';
 import { demoWeekEvents, runDemoWeek, type DemoWeekReport } from './demo-history.js';
 import { holdingStore } from './held-store.js';
+import { balancesFeedFactory } from './live-feed.js';
 import { packageVersion } from './package-info.js';
 import { httpPnlSource, PnlTracker, storedPnlSource, type PnlSource } from './pnl-source.js';
 
@@ -91,6 +92,8 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       ? null
       : await runDemoWeek({ daemon, clock: demoClock, store: heldStore, actors: demo.actors, events: demoWeekEvents(demo.sim, historySec), logger });
   demoClock?.goLive();
+  // Live mode's doorbell opens once the figures are live (never during the simulated week).
+  daemon.startLive(balancesFeedFactory(daemon, demo?.wsUrl ?? config.KRAKEN_WS_URL, logger));
   // Created after the simulated week, so none of its events reaches a webhook.
   alerts = createAlertService({ config, logger, clock: nowMs, getState: () => daemon.state.alerts, setState: (s) => (daemon.state.alerts = s), persist: () => daemon.saveNow() });
 
