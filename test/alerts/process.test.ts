@@ -52,7 +52,7 @@ describe('alerts in the sidecar process', () => {
     const env = {
       KRAKEN_API_KEY: stranger.key,
       KRAKEN_API_SECRET: stranger.secret,
-      KRAKEN_API_URL: sim.url,
+      KRAKEN_API_URL: sim.url, KRAKEN_WS_URL: sim.wsUrl,
       PORT: '0',
       LOOP_INTERVAL_SEC: '1',
       LOG_LEVEL: 'debug',
@@ -96,7 +96,7 @@ describe('alerts in the sidecar process', () => {
     const stranger = KrakenSim.generateKey();
     const sim = await KrakenSim.start({ keys: [known], initialBalances: { XXDG: '100.00000000', ZUSD: '10.0000' } });
     const dir = await mkdtemp(join(tmpdir(), 'sidecar-alerts-kill-'));
-    const env = { KRAKEN_API_KEY: stranger.key, KRAKEN_API_SECRET: stranger.secret, KRAKEN_API_URL: sim.url, PORT: '0', LOOP_INTERVAL_SEC: '1', DATA_DIR: dir, ALERT_WEBHOOK_URL: receiver.url };
+    const env = { KRAKEN_API_KEY: stranger.key, KRAKEN_API_SECRET: stranger.secret, KRAKEN_API_URL: sim.url, KRAKEN_WS_URL: sim.wsUrl, PORT: '0', LOOP_INTERVAL_SEC: '1', DATA_DIR: dir, ALERT_WEBHOOK_URL: receiver.url };
     try {
       const p = spawnSidecar(env);
       await p.listening();

@@ -26,7 +26,7 @@ describe('the sidecar process', () => {
       const p = spawnSidecar({
         KRAKEN_API_KEY: creds.key,
         KRAKEN_API_SECRET: creds.secret,
-        KRAKEN_API_URL: sim.url,
+        KRAKEN_API_URL: sim.url, KRAKEN_WS_URL: sim.wsUrl,
         SUPABASE_URL: `http://127.0.0.1:${port}`,
         SUPABASE_KEY: 'service-key-for-a-hanging-supabase',
         EQUITY_TS_ENABLED: 'true',
@@ -90,7 +90,7 @@ describe('the sidecar process', () => {
       const p = spawnSidecar({
         KRAKEN_API_KEY: creds.key,
         KRAKEN_API_SECRET: creds.secret,
-        KRAKEN_API_URL: sim.url,
+        KRAKEN_API_URL: sim.url, KRAKEN_WS_URL: sim.wsUrl,
         STATUS_TOKEN: token,
         PORT: '0',
         LOOP_INTERVAL_SEC: '1',

@@ -73,7 +73,7 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
       {
         KRAKEN_API_KEY: creds.key,
         KRAKEN_API_SECRET: creds.secret,
-        KRAKEN_API_URL: sim.url,
+        KRAKEN_API_URL: sim.url, KRAKEN_WS_URL: sim.wsUrl,
         KRAKEN_TIER: 'pro',
         PRIVATE_CALLS_PER_LOOP: '6',
         KRAKEN_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -195,6 +195,9 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
         case 'price':
           sim.setPrice(f.price);
           return db.requests.length;
+        case 'socket':
+          sim.ws.act(f.action);
+          return db.requests.length;
         case 'kill':
           await daemon.kill();
           return db.requests.length;
@@ -271,6 +274,13 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
     close(r.unclassified.doge_eq, eq(cats.unclassified), 'unclassified.doge_eq', 1e-9);
     expect(r.internal_moves).toBe(cats.internalMoves);
     expect(r.bot_pnl.source).toBe('ledger');
+    // Live mode came back after every socket fault, kill and restart: push holds, over more than one connection.
+    const live = await waitFor('push mode after the socket faults', 30_000, async () => {
+      const s = await status();
+      return s?.live.mode === 'push' ? s.live : null;
+    });
+    expect(live.connected).toBe(true);
+    expect(sim.ws.stats().connections).toBeGreaterThan(script.episodes.filter((e) => e.fault.kind === 'kill').length + 1);
     close(r.ledger_trading_doge_eq, eq(cats.trading), 'ledger_trading_doge_eq');
     close(r.bot_pnl_doge_eq, eq(cats.trading), 'bot_pnl_doge_eq');
     // Unexplained is exactly the undocumented rows, and the roll-forward adds up.

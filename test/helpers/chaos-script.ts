@@ -1,5 +1,6 @@
 import { createRng, type Rng } from '../../src/kraken/sim/rng.js';
 import type { LedgerRowInput, SimEndpoint, SimFault } from '../../src/kraken/sim/types.js';
+import type { SimWsAction } from '../../src/kraken/sim/ws-faults.js';
 
 /**
  * The chaos test's script, generated from one seed: episodes, each one fault (or a kill, or a price move)
@@ -35,6 +36,8 @@ export type ScriptFault =
   | { kind: 'kraken'; label: string; fault: SimFault; endpoint: SimEndpoint | undefined; count: number }
   | { kind: 'supabase'; label: string; mode: 'error' | 'drop'; n: number; status: number }
   | { kind: 'kill'; label: string; downMs: number }
+  /** The live-mode socket (WebSocket v2 `balances`): dropped, stalled, fed garbage or odd sequences. */
+  | { kind: 'socket'; label: string; action: SimWsAction }
   | { kind: 'price'; label: string; price: string };
 
 export interface Episode {
@@ -86,6 +89,11 @@ export function generateScript(seed: number, opts: ScriptOptions): ChaosScript {
     () => ({ kind: 'supabase', label: 'supabase 500', mode: 'error', n: int(1, 4), status: pick([500, 502, 503]) }),
     () => ({ kind: 'supabase', label: 'supabase dropped connection', mode: 'drop', n: int(1, 4), status: 0 }),
     () => ({ kind: 'price', label: 'price move', price: (0.05 + rng() * 0.2).toFixed(7) }),
+    () => ({ kind: 'socket', label: 'socket dropped', action: { kind: 'drop' } }),
+    () => {
+      const action = pick<SimWsAction>([{ kind: 'stall' }, { kind: 'garbage' }, { kind: 'duplicate' }, { kind: 'gap', by: 2 }, { kind: 'reorder' }, { kind: 'unknown' }, { kind: 'huge-numbers' }, { kind: 'close', code: 1011, reason: 'internal error' }]);
+      return { kind: 'socket', label: `socket ${action.kind}`, action };
+    },
   ];
   // Exactly one rate-limit answer: its back-off (5 s, doubling when repeated) and lowered ceiling are slow to clear.
   const rateLimit = (): ScriptFault => ({ kind: 'kraken', label: 'EAPI:Rate limit exceeded', fault: { kind: 'error', error: 'EAPI:Rate limit exceeded' }, endpoint: pick(['Balance', 'Ledgers'] as const), count: 1 });
