@@ -100,25 +100,28 @@ export class RateBudget {
     return this.pausedUntilTs !== null && this.pausedUntilTs > now ? this.pausedUntilTs : null;
   }
 
-  /** Why a call of this cost cannot be sent now, or null when it can. */
-  whyNot(cost: number, now: number): DeferReason | null {
+  /**
+   * Why a call of this cost cannot be sent now, or null when it can. A call made outside the loop's ticks (the
+   * socket's token) answers to Kraken's counter and the pauses, not to a tick's allowance.
+   */
+  whyNot(cost: number, now: number, outsideTick = false): DeferReason | null {
     if (this.pausedUntil(now) !== null) return 'paused';
-    if (this.tickSpent + cost > this.opts.perLoop) return 'tick_allowance';
+    if (!outsideTick && this.tickSpent + cost > this.opts.perLoop) return 'tick_allowance';
     if (this.counterAt(now) + cost > this.effectiveMax() - this.opts.reserve) return 'counter';
     return null;
   }
 
 
   /** Spends `cost` if it fits and returns true; otherwise counts a deferral and returns false. */
-  tryTake(cost: number, now: number): boolean {
-    if (this.whyNot(cost, now) !== null) {
+  tryTake(cost: number, now: number, outsideTick = false): boolean {
+    if (this.whyNot(cost, now, outsideTick) !== null) {
       this.deferrals++;
       return false;
     }
     this.counter = this.counterAt(now) + cost;
     // A clock stepped backwards must not earn decay later on.
     this.counterTs = Math.max(this.counterTs, now);
-    this.tickSpent += cost;
+    if (!outsideTick) this.tickSpent += cost;
     this.calls++;
     return true;
   }

@@ -5,6 +5,8 @@ import { KrakenError } from './errors.js';
 /** Cost points Kraken charges per private endpoint (DESIGN.md section 4). */
 export const CALL_COST = { Balance: 1, Ledgers: 2, GetWebSocketsToken: 1 } as const;
 export type PrivateEndpoint = keyof typeof CALL_COST;
+/** Calls made outside the loop's ticks: they spend Kraken's counter but no tick's allowance. */
+const OUTSIDE_TICK: ReadonlySet<PrivateEndpoint> = new Set(['GetWebSocketsToken']);
 
 export type CallOutcome<T> =
   | { ok: true; value: T }
@@ -39,13 +41,14 @@ export async function callPrivate<T>(
   signal?: AbortSignal,
 ): Promise<CallOutcome<T>> {
   const cost = CALL_COST[endpoint];
+  const outside = OUTSIDE_TICK.has(endpoint);
   let lastFailure: KrakenError | null = null;
   try {
     const value = await pRetry(
       async () => {
         const now = nowSec();
-        const reason = budget.whyNot(cost, now);
-        if (!budget.tryTake(cost, now)) throw new AbortError(new Deferred(reason ?? 'counter'));
+        const reason = budget.whyNot(cost, now, outside);
+        if (!budget.tryTake(cost, now, outside)) throw new AbortError(new Deferred(reason ?? 'counter'));
         try {
           const result = await send(signal);
           budget.onSettled(nowSec());

@@ -58,6 +58,18 @@ describe('RateBudget counter model', () => {
     expect(b.whyNot(1, T0)).toBeNull();
   });
 
+  it('a call outside the ticks (the socket token) needs the counter, not the spent tick allowance, and leaves the allowance alone', () => {
+    const b = budget({ perLoop: 3, max: 15 });
+    b.beginTick();
+    expect(b.tryTake(3, T0)).toBe(true);
+    expect(b.whyNot(1, T0)).toBe('tick_allowance');
+    expect(b.tryTake(1, T0, true)).toBe(true);
+    expect(b.counterAt(T0)).toBe(4);
+    b.beginTick();
+    expect(b.tryTake(3, T0)).toBe(true); // the token took nothing from the next tick
+    expect(b.tryTake(20, T0, true)).toBe(false); // Kraken's counter still binds it
+  });
+
   it('a Ledgers call does not fit a tick that has only one point left, a Balance call does', () => {
     const b = budget({ perLoop: 3 });
     b.beginTick();
