@@ -10,7 +10,7 @@ export function observe(s: StatusPayload, prev: AlertObservation | null): AlertO
   // Figures restored from disk after a restart (`stale: true`) are the past, not news: they neither turn nor
   // clear a drift (they may lag the alerted state by a tick after a SIGKILL).
   const adjusted = s.balance_recon.stale === true ? 'unknown' : s.balance_recon.adjusted_status;
-  const sb = s.persistence.supabase;
+  const remotes = [s.persistence.supabase, s.persistence.postgres];
   const priceAge = ageOf(s.price.ts, s);
   // While push holds, the socket vouches for the balances between the safety interval's reads; once polling
   // took over (live.since), every tick reads them again, so their age counts from then.
@@ -29,7 +29,7 @@ export function observe(s: StatusPayload, prev: AlertObservation | null): AlertO
     stale: priceAge >= staleAfter || (balancesAge >= staleAfter && s.budget.fatal_error === null && s.budget.paused_until === null),
     // Writes failing: the latest value has not reached Supabase and the latest operation failed. Recovered
     // once every pending value is delivered.
-    store_down: sb.configured && (prev?.store_down === true ? sb.pending || sb.ok === false : sb.pending && sb.ok === false),
+    store_down: remotes.some((sb) => sb.configured && (prev?.store_down === true ? sb.pending || sb.ok === false : sb.pending && sb.ok === false)),
   };
 }
 
@@ -67,7 +67,7 @@ export function detect(prev: AlertObservation | null, cur: AlertObservation, s: 
   if (cur.stale && prev?.stale !== true) {
     item('stale', { price_age_sec: roundAge(s.price.ts, s), balances_age_sec: roundAge(s.balances.ts, s), interval_sec: s.loop.interval_sec });
   }
-  const sb = s.persistence.supabase;
+  const sb = [s.persistence.supabase, s.persistence.postgres].find((t) => t.configured && (t.pending || t.ok === false)) ?? s.persistence.supabase;
   if (cur.store_down && prev?.store_down !== true) item('store_down', { error: sb.last_error, failures: sb.write_failures });
   if (!cur.store_down && prev?.store_down === true) item('store_up', { failures: sb.write_failures });
   return out;

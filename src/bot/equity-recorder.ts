@@ -92,7 +92,8 @@ export class EquityRecorder {
     const persisted = await store.saveSeries(this.points);
     if (persisted.length !== this.points.length) this.restore(persisted, now);
     const p = store.status();
-    const ok = p.local.ok !== false && (!p.supabase.configured || p.supabase.ok === true);
-    this.recordFlush(now, ok, ok ? null : (p.supabase.last_error ?? p.local.last_error));
+    const remoteOk = (t: typeof p.supabase): boolean => !t.configured || t.ok === true;
+    const ok = p.local.ok !== false && remoteOk(p.supabase) && remoteOk(p.postgres);
+    this.recordFlush(now, ok, ok ? null : (p.supabase.last_error ?? p.postgres.last_error ?? p.local.last_error));
   }
 }

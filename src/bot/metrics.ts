@@ -97,6 +97,15 @@ export function createMetrics(getDaemon: () => Daemon | null): SidecarMetrics {
   totalCounter(registry, 'rate_budget_deferrals_total', 'Private calls deferred because they did not fit the budget.', () => d()?.budget.deferrals ?? 0);
   totalCounter(registry, 'rate_limit_errors_total', 'Rate-limit answers from Kraken.', () => d()?.budget.rateLimitErrors ?? 0);
   labelledTotals(registry, 'kraken_errors_total', 'Kraken failures by stable code.', 'code', () => ({ ...(d()?.budget.errorsByCode ?? {}) }));
+  gauge(registry, 'postgres_write_pending', '1 while the latest state or series has not reached Postgres (writes failing), else 0; absent without DATABASE_URL.', () => {
+    const pgs = status()?.persistence.postgres;
+    return pgs === undefined || !pgs.configured ? null : pgs.pending ? 1 : 0;
+  });
+  gauge(registry, 'store_read_only', '1 while another sidecar holds the write lease on a remote store (this one serves read-only figures), else 0.', () => {
+    const p = status()?.persistence;
+    return p === undefined ? null : p.supabase.read_only || p.postgres.read_only ? 1 : 0;
+  });
+  totalCounter(registry, 'postgres_write_failures_total', 'Postgres writes that failed or could not be attempted.', () => status()?.persistence.postgres.write_failures ?? 0);
   totalCounter(registry, 'supabase_write_failures_total', 'Supabase writes that failed or could not be attempted.', () => status()?.persistence.supabase.write_failures ?? 0);
   totalCounter(registry, 'local_write_failures_total', 'Local state file writes that failed.', () => status()?.persistence.local.write_failures ?? 0);
   // alerts

@@ -52,9 +52,12 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
   // The demo never touches a configured Supabase: its simulated account must not mix with the live rows.
   const supabase = demo === null ? config.supabase : undefined;
   if (demo !== null && config.supabase !== undefined) logger.warn('demo mode: SUPABASE_URL/SUPABASE_KEY are ignored; the demo stores local JSON only');
+  const postgres = demo === null ? config.DATABASE_URL : undefined;
+  if (demo !== null && config.DATABASE_URL !== undefined) logger.warn('demo mode: DATABASE_URL is ignored; the demo stores local JSON only');
   const realStore = createStore({
     dataDir,
     supabase: supabase === undefined ? undefined : { ...supabase, timeoutMs: Math.min(config.KRAKEN_TIMEOUT_MS, 5000) },
+    postgres: postgres === undefined ? undefined : { url: postgres, table: config.SUPABASE_TABLE, timeoutMs: Math.min(config.KRAKEN_TIMEOUT_MS, 5000) },
     logger,
     nowMs,
     seriesRetentionSec: config.EQUITY_TS_RETENTION_DAYS * 86_400,
@@ -117,7 +120,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       pair: config.KRAKEN_PAIR,
       stage: rolloutStage(config),
       kraken: demo === null ? config.KRAKEN_API_URL : 'simulated (demo)',
-      stores: supabase === undefined ? ['local'] : ['local', 'supabase'],
+      stores: ['local', ...(supabase === undefined ? [] : ['supabase']), ...(postgres === undefined ? [] : ['postgres'])],
       data_dir: dataDir,
       listen: server.url,
       loop_interval_sec: config.LOOP_INTERVAL_SEC,
@@ -141,6 +144,7 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
       if (!saved) logger.warn('shutdown: remote writes cut short by the deadline (local copies are complete; Supabase catches up at the next start)');
       feed.close(); // event streams end cleanly instead of being cut by the server's grace timer
       await server.close();
+      await Promise.race([realStore.close?.(), sleep(500)]); // a hung database must not hold the exit
       await demo?.close();
     })();
     return stopping;

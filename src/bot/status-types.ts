@@ -195,13 +195,16 @@ const persistenceTargetSchema = z.object({
   write_failures: num.meta({ description: 'Failed writes since start.' }),
 });
 
+const remoteTargetSchema = persistenceTargetSchema.extend({
+  table: nullableStr,
+  read_only: z.boolean().meta({ description: 'True while another sidecar holds the write lease on the shared rows.' }),
+  lease: z.object({ owner: z.string(), expires: nullableNum }).nullable(),
+});
+
 export const persistenceStatusSchema = z.object({
   local: persistenceTargetSchema.extend({ dir: z.string() }),
-  supabase: persistenceTargetSchema.extend({
-    table: nullableStr,
-    read_only: z.boolean().meta({ description: 'True while another sidecar holds the write lease on the shared rows.' }),
-    lease: z.object({ owner: z.string(), expires: nullableNum }).nullable(),
-  }),
+  supabase: remoteTargetSchema.meta({ description: 'Supabase REST (SUPABASE_URL).' }),
+  postgres: remoteTargetSchema.meta({ description: 'The Postgres store (DATABASE_URL).' }),
 });
 
 export const alertsStatusSchema = z.object({

@@ -11,6 +11,7 @@ import { blockingLease, defaultOwnerId, leaseOf, type Lease } from './lease.js';
 import { EQUITY_KEY, LOCAL_FILE, RECON_KEY } from './keys.js';
 import type { StoreKey } from './keys.js';
 import { readJsonFile, writeJsonAtomic } from './local-file.js';
+import { createPostgresTarget, type LeasedTarget } from './postgres-target.js';
 import { createSupabaseTarget } from './supabase-target.js';
 import type { RemoteTarget } from './supabase-target.js';
 
@@ -24,10 +25,19 @@ export interface SupabaseStoreConfig {
   timeoutMs?: number | undefined;
 }
 
+export interface PostgresStoreConfig {
+  /** DATABASE_URL: holds the password; never logged, never in status or errors. */
+  url: string;
+  table: string;
+  /** Statement and connection timeout, default 10 s. */
+  timeoutMs?: number | undefined;
+}
+
 export interface StoreOptions {
   dataDir: string;
-  /** Unset: local files only. */
+  /** Unset (both): local files only. Both may be set: each gets every save. */
   supabase?: SupabaseStoreConfig | undefined;
+  postgres?: PostgresStoreConfig | undefined;
   logger: Logger;
   nowMs: () => number;
   /**
@@ -35,7 +45,7 @@ export interface StoreOptions {
    * relative to the newest point saved. Default 7 days; pass EQUITY_TS_RETENTION_DAYS·86400.
    */
   seriesRetentionSec?: number | undefined;
-  /** Single-writer lease on the Supabase rows (only used with Supabase). Default: owner from host + data dir, 120 s. */
+  /** Single-writer lease on the remote rows (Supabase, Postgres). Default: owner from host + data dir, 120 s. */
   lease?: { owner?: string | undefined; ttlSec?: number | undefined } | undefined;
 }
 
@@ -54,6 +64,27 @@ export interface Store {
    */
   saveSeries(points: readonly EquityPoint[]): Promise<readonly EquityPoint[]>;
   status(): PersistenceStatus;
+  /** Closes remote connections (the Postgres pool). */
+  close?(): Promise<void>;
+}
+
+/** One remote copy and what the store knows of it. */
+interface RemoteSlot {
+  readonly name: 'supabase' | 'postgres';
+  readonly target: RemoteTarget | LeasedTarget;
+  readonly health: TargetHealth;
+  /** Whether each key's remote copy has been read (or found absent) at least once. */
+  readonly seen: Record<StoreKey, boolean>;
+  /** Another sidecar's unexpired lease: while set, nothing is written to this remote. */
+  blockedBy: Lease | null;
+  /** Expiry of this instance's own lease as last written. */
+  ownLeaseExpires: number | null;
+}
+
+const LABEL = { supabase: 'Supabase', postgres: 'Postgres' } as const;
+
+function isLeased(t: RemoteTarget | LeasedTarget): t is LeasedTarget {
+  return 'writeLeased' in t;
 }
 
 const WEEK_SEC = 7 * 86_400;
@@ -72,31 +103,32 @@ function savedTs(state: unknown): number {
 export function createStore(opts: StoreOptions): Store {
   const { logger } = opts;
   const retentionSec = opts.seriesRetentionSec ?? WEEK_SEC;
-  const remote: RemoteTarget | null = opts.supabase
-    ? createSupabaseTarget({ ...opts.supabase, nowMs: opts.nowMs })
-    : null;
+  const slot = (name: RemoteSlot['name'], target: RemoteTarget | LeasedTarget): RemoteSlot => ({
+    name,
+    target,
+    health: new TargetHealth(true),
+    seen: { [EQUITY_KEY]: false, [RECON_KEY]: false },
+    blockedBy: null,
+    ownLeaseExpires: null,
+  });
+  const remotes: RemoteSlot[] = [];
+  if (opts.supabase) remotes.push(slot('supabase', createSupabaseTarget({ ...opts.supabase, nowMs: opts.nowMs })));
+  if (opts.postgres) remotes.push(slot('postgres', createPostgresTarget({ ...opts.postgres, nowMs: opts.nowMs })));
   const local = new TargetHealth(true);
-  const remoteHealth = new TargetHealth(remote !== null);
-  /** Whether each key's remote copy has been read (or found absent) at least once. */
-  const remoteSeen: Record<StoreKey, boolean> = { [EQUITY_KEY]: false, [RECON_KEY]: false };
   /** saved_ts of the recon state handed out by loadReconState (-Infinity: none). */
   let loadedReconTs = -Infinity;
   const leaseOwner = opts.lease?.owner ?? defaultOwnerId(opts.dataDir);
   const leaseTtlSec = opts.lease?.ttlSec ?? 120;
-  /** Another sidecar's unexpired lease: while set, nothing is written to Supabase. */
-  let blockedBy: Lease | null = null;
-  /** Expiry of this instance's own lease as last written. */
-  let ownLeaseExpires: number | null = null;
 
-  /** Checks the lease held in the remote recon state; logs when this instance becomes read-only or writer again. */
-  function checkLease(remoteValue: unknown): boolean {
+  /** Checks the lease held in a remote recon state; logs when this instance becomes read-only or writer again. */
+  function checkLease(r: RemoteSlot, remoteValue: unknown): boolean {
     const blocking = blockingLease(leaseOf(remoteValue), leaseOwner, nowSec());
-    if (blocking !== null && blockedBy === null) {
-      logger.warn({ lease_owner: blocking.owner, lease_expires: blocking.expires }, 'another sidecar holds the Supabase write lease; this instance stays read-only until it expires');
-    } else if (blocking === null && blockedBy !== null) {
-      logger.info({ previous_owner: blockedBy.owner }, 'Supabase write lease acquired; this instance writes again');
+    if (blocking !== null && r.blockedBy === null) {
+      logger.warn({ store: r.name, lease_owner: blocking.owner, lease_expires: blocking.expires }, `another sidecar holds the ${LABEL[r.name]} write lease; this instance stays read-only until it expires`);
+    } else if (blocking === null && r.blockedBy !== null) {
+      logger.info({ store: r.name, previous_owner: r.blockedBy.owner }, `${LABEL[r.name]} write lease acquired; this instance writes again`);
     }
-    blockedBy = blocking;
+    r.blockedBy = blocking;
     return blocking === null;
   }
 
@@ -160,29 +192,86 @@ export function createStore(opts: StoreOptions): Store {
     }
   }
 
-  async function readRemote(key: StoreKey): Promise<RemoteRead> {
-    if (remote === null) return { ok: false };
+  async function readRemote(r: RemoteSlot, key: StoreKey): Promise<RemoteRead> {
     try {
-      const value = await remote.read(key);
-      remoteSeen[key] = true;
-      if (remoteHealth.readOk()) logger.info({ key }, 'supabase reachable again');
+      const value = await r.target.read(key);
+      r.seen[key] = true;
+      if (r.health.readOk()) logger.info({ key, store: r.name }, `${r.name} reachable again`);
       return { ok: true, value };
     } catch (err) {
-      if (remoteHealth.failed(errorText(err))) logger.warn({ key, err: errorText(err) }, 'supabase read failed; using the local copy');
-      else logger.debug({ key, err: errorText(err) }, 'supabase read failed again');
+      if (r.health.failed(errorText(err))) logger.warn({ key, store: r.name, err: errorText(err) }, `${r.name} read failed; using the local copy`);
+      else logger.debug({ key, store: r.name, err: errorText(err) }, `${r.name} read failed again`);
       return { ok: false };
     }
   }
 
-  async function writeRemote(key: StoreKey, value: unknown): Promise<void> {
-    if (remote === null) return;
+  /** Writes a value; with a leased target, only while the lease it finds in the locked row lets us. */
+  async function writeRemote(r: RemoteSlot, key: StoreKey, value: unknown, leased = false): Promise<boolean> {
     try {
-      await remote.write(key, value);
-      if (remoteHealth.wrote(key, nowSec())) logger.info({ key }, 'supabase write succeeded again; pending value delivered');
+      const wrote = leased && isLeased(r.target) ? await r.target.writeLeased(key, value, (current) => checkLease(r, current)) : (await r.target.write(key, value), true);
+      if (!wrote) return false;
+      if (r.health.wrote(key, nowSec())) logger.info({ key, store: r.name }, `${r.name} write succeeded again; pending value delivered`);
+      return true;
     } catch (err) {
-      if (remoteHealth.failed(errorText(err), key)) logger.warn({ key, err: errorText(err) }, 'supabase write failed; kept locally, retried on the next save');
-      else logger.debug({ key, err: errorText(err) }, 'supabase write failed again');
+      if (r.health.failed(errorText(err), key)) logger.warn({ key, store: r.name, err: errorText(err) }, `${r.name} write failed; kept locally, retried on the next save`);
+      else logger.debug({ key, store: r.name, err: errorText(err) }, `${r.name} write failed again`);
+      return false;
     }
+  }
+
+  async function saveReconRemote(r: RemoteSlot, state: { readonly saved_ts: number }): Promise<void> {
+    // Read before every write: the lease may have changed hands, and a copy never read must not be replaced blind.
+    const seenBefore = r.seen[RECON_KEY];
+    const read = await readRemote(r, RECON_KEY);
+    if (!read.ok) {
+      r.health.skippedWrite(RECON_KEY);
+      return;
+    }
+    if (!checkLease(r, read.value)) return;
+    if (!seenBefore && isObject(read.value) && savedTs(read.value) > loadedReconTs) {
+      const backup = `${filePath(RECON_KEY)}.${r.name === 'supabase' ? 'remote' : r.name}-${opts.nowMs()}`;
+      try {
+        await writeJsonAtomic(backup, read.value);
+        logger.warn({ key: RECON_KEY, store: r.name, backup }, `${r.name} held a recon state not loaded at start; saved a local copy before replacing it`);
+      } catch (err) {
+        logger.error({ key: RECON_KEY, store: r.name, err: errorText(err) }, `could not back up the unseen ${r.name} recon state; not replacing it`);
+        r.health.skippedWrite(RECON_KEY);
+        return;
+      }
+    }
+    const expires = nowSec() + leaseTtlSec;
+    // Postgres checks the lease again with the row locked (a real compare-and-set); PostgREST cannot.
+    const wrote = await writeRemote(r, RECON_KEY, { ...state, lease: { owner: leaseOwner, expires } }, true);
+    if (wrote) r.ownLeaseExpires = expires;
+  }
+
+  async function saveSeriesRemote(r: RemoteSlot, points: readonly EquityPoint[], series: EquityPoint[]): Promise<EquityPoint[]> {
+    if (r.blockedBy !== null) return series;
+    if (!r.seen[EQUITY_KEY]) {
+      const read = await readRemote(r, EQUITY_KEY);
+      if (!read.ok) {
+        r.health.skippedWrite(EQUITY_KEY); // never write blind over a copy we have not seen
+        return series;
+      }
+      const decoded = read.value === null ? [] : decodeSeries(read.value);
+      if (decoded === null) logger.warn({ key: EQUITY_KEY, store: r.name }, `${r.name} equity series has the wrong shape; replacing it`);
+      const known = new Set(series.map((p) => p.ts));
+      const missing = (decoded ?? []).filter((p) => !known.has(p.ts));
+      if (missing.length > 0) {
+        recovered = mergeSeries(recovered, missing);
+        series = withRecovered(points);
+        logger.info({ recovered: missing.length, store: r.name }, `merged equity points from the ${r.name} copy not read at start`);
+        await writeLocal(EQUITY_KEY, encodeSeries(series));
+      }
+    }
+    await writeRemote(r, EQUITY_KEY, encodeSeries(series));
+    return series;
+  }
+
+  function remoteStatus(name: RemoteSlot['name'], table: string | null): PersistenceStatus['supabase'] {
+    const r = remotes.find((x) => x.name === name);
+    if (r === undefined) return { ...new TargetHealth(false).snapshot(), table: null, read_only: false, lease: null };
+    return { ...r.health.snapshot(), table, read_only: r.blockedBy !== null, lease: r.blockedBy ?? { owner: leaseOwner, expires: r.ownLeaseExpires } };
   }
 
   /** Remote series points merged with recovered points still inside the retention horizon. */
@@ -197,16 +286,26 @@ export function createStore(opts: StoreOptions): Store {
     loadReconState: () =>
       serial(RECON_KEY, async () => {
         const localCopy = await readLocal(RECON_KEY, (raw) => (isObject(raw) ? raw : null));
-        let remoteCopy: unknown = null;
-        const r = await readRemote(RECON_KEY);
-        if (r.ok) checkLease(r.value);
-        if (r.ok && r.value !== null) {
-          if (isObject(r.value)) remoteCopy = r.value;
-          else logger.warn({ key: RECON_KEY }, 'supabase recon state has the wrong shape; ignoring it');
+        let chosen: unknown = localCopy;
+        let from = localCopy === null ? 'none' : 'local';
+        const found: Record<string, boolean> = { local: localCopy !== null };
+        for (const r of remotes) {
+          const read = await readRemote(r, RECON_KEY);
+          if (read.ok) checkLease(r, read.value);
+          found[r.name] = false;
+          if (!read.ok || read.value === null) continue;
+          if (!isObject(read.value)) {
+            logger.warn({ key: RECON_KEY, store: r.name }, `${r.name} recon state has the wrong shape; ignoring it`);
+            continue;
+          }
+          found[r.name] = true;
+          if (chosen === null || savedTs(read.value) > savedTs(chosen)) {
+            chosen = read.value;
+            from = r.name;
+          }
         }
-        const chosen = remoteCopy !== null && (localCopy === null || savedTs(remoteCopy) > savedTs(localCopy)) ? remoteCopy : localCopy;
         loadedReconTs = chosen === null ? -Infinity : savedTs(chosen);
-        logger.info({ local: localCopy !== null, remote: remoteCopy !== null, chosen: chosen === null ? 'none' : chosen === localCopy ? 'local' : 'remote' }, 'recon state loaded');
+        logger.info({ ...found, chosen: from }, 'recon state loaded');
         return chosen;
       }).catch((err: unknown) => {
         logger.error({ err: errorText(err) }, 'loading recon state failed');
@@ -216,45 +315,25 @@ export function createStore(opts: StoreOptions): Store {
     saveReconState: (state) =>
       serial(RECON_KEY, async () => {
         await writeLocal(RECON_KEY, state);
-        if (remote === null) return;
-        // Read before every write: the lease may have changed hands, and a copy never read must not be replaced blind.
-        const seenBefore = remoteSeen[RECON_KEY];
-        const r = await readRemote(RECON_KEY);
-        if (!r.ok) {
-          remoteHealth.skippedWrite(RECON_KEY);
-          return;
-        }
-        if (!checkLease(r.value)) return;
-        if (!seenBefore && isObject(r.value) && savedTs(r.value) > loadedReconTs) {
-          const backup = `${filePath(RECON_KEY)}.remote-${opts.nowMs()}`;
-          try {
-            await writeJsonAtomic(backup, r.value);
-            logger.warn({ key: RECON_KEY, backup }, 'supabase held a recon state not loaded at start; saved a local copy before replacing it');
-          } catch (err) {
-            logger.error({ key: RECON_KEY, err: errorText(err) }, 'could not back up the unseen supabase recon state; not replacing it');
-            remoteHealth.skippedWrite(RECON_KEY);
-            return;
-          }
-        }
-        const expires = nowSec() + leaseTtlSec;
-        await writeRemote(RECON_KEY, { ...state, lease: { owner: leaseOwner, expires } });
-        if (!remoteHealth.pending.has(RECON_KEY)) ownLeaseExpires = expires;
+        await Promise.all(remotes.map((r) => saveReconRemote(r, state)));
       }).catch((err: unknown) => {
         logger.error({ err: errorText(err) }, 'saving recon state failed');
       }),
 
     loadSeries: () =>
       serial(EQUITY_KEY, async () => {
-        const localPoints = (await readLocal(EQUITY_KEY, decodeSeries)) ?? [];
-        let remotePoints: EquityPoint[] = [];
-        const r = await readRemote(EQUITY_KEY);
-        if (r.ok && r.value !== null) {
-          const decoded = decodeSeries(r.value);
-          if (decoded === null) logger.warn({ key: EQUITY_KEY }, 'supabase equity series has the wrong shape; ignoring it');
-          remotePoints = decoded ?? [];
+        let merged = (await readLocal(EQUITY_KEY, decodeSeries)) ?? [];
+        const counts: Record<string, number | boolean> = { local: merged.length };
+        for (const r of remotes) {
+          const read = await readRemote(r, EQUITY_KEY);
+          counts[`${r.name}_read`] = read.ok;
+          if (!read.ok || read.value === null) continue;
+          const decoded = decodeSeries(read.value);
+          if (decoded === null) logger.warn({ key: EQUITY_KEY, store: r.name }, `${r.name} equity series has the wrong shape; ignoring it`);
+          counts[r.name] = decoded?.length ?? 0;
+          merged = mergeSeries(merged, decoded ?? []);
         }
-        const merged = mergeSeries(localPoints, remotePoints);
-        logger.info({ local: localPoints.length, remote: remotePoints.length, merged: merged.length, remote_read: r.ok }, 'equity series loaded');
+        logger.info({ ...counts, merged: merged.length }, 'equity series loaded');
         return merged;
       }).catch((err: unknown) => {
         logger.error({ err: errorText(err) }, 'loading equity series failed');
@@ -265,26 +344,7 @@ export function createStore(opts: StoreOptions): Store {
       serial(EQUITY_KEY, async () => {
         let series = withRecovered(points);
         await writeLocal(EQUITY_KEY, encodeSeries(series));
-        if (remote === null || blockedBy !== null) return series;
-        if (!remoteSeen[EQUITY_KEY]) {
-          const r = await readRemote(EQUITY_KEY);
-          if (!r.ok) {
-            remoteHealth.skippedWrite(EQUITY_KEY); // never write blind over a copy we have not seen
-            return series;
-          }
-          const decoded = r.value === null ? [] : decodeSeries(r.value);
-          if (decoded === null) logger.warn({ key: EQUITY_KEY }, 'supabase equity series has the wrong shape; replacing it');
-          const remotePoints = decoded ?? [];
-          const known = new Set(series.map((p) => p.ts));
-          const missing = remotePoints.filter((p) => !known.has(p.ts));
-          if (missing.length > 0) {
-            recovered = mergeSeries(recovered, missing);
-            series = withRecovered(points);
-            logger.info({ recovered: missing.length }, 'merged equity points from the supabase copy not read at start');
-            await writeLocal(EQUITY_KEY, encodeSeries(series));
-          }
-        }
-        await writeRemote(EQUITY_KEY, encodeSeries(series));
+        for (const r of remotes) series = await saveSeriesRemote(r, points, series);
         return series;
       }).catch((err: unknown) => {
         logger.error({ err: errorText(err) }, 'saving equity series failed');
@@ -293,12 +353,12 @@ export function createStore(opts: StoreOptions): Store {
 
     status: () => ({
       local: { ...local.snapshot(), dir: opts.dataDir },
-      supabase: {
-        ...remoteHealth.snapshot(),
-        table: opts.supabase?.table ?? null,
-        read_only: blockedBy !== null,
-        lease: remote === null ? null : blockedBy ?? { owner: leaseOwner, expires: ownLeaseExpires },
-      },
+      supabase: remoteStatus('supabase', opts.supabase?.table ?? null),
+      postgres: remoteStatus('postgres', opts.postgres?.table ?? null),
     }),
+
+    close: async () => {
+      for (const r of remotes) if (isLeased(r.target)) await r.target.close().catch(() => undefined);
+    },
   };
 }

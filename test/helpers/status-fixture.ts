@@ -175,6 +175,7 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
     persistence: {
       local: { configured: true, ok: true, last_write_ts: now - 2, last_error: null, pending: false, write_failures: 0, dir: 'logs' },
       supabase: { configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, write_failures: 0, table: null, read_only: false, lease: null },
+      postgres: { configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, write_failures: 0, table: null, read_only: false, lease: null },
     },
 
     alerts: { configured: false, format: 'json', sent: 0, failed: 0, pending: 0, last_sent_ts: null, last_error: null },

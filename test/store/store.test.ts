@@ -60,6 +60,7 @@ describe('store (fallback policy)', () => {
         configured: true, ok: true, last_write_ts: T0, last_error: null, pending: false, write_failures: 0, table: 'bot_state',
         read_only: false, lease: { owner: expect.any(String), expires: T0 + 120 },
       },
+      postgres: { configured: false, ok: null, last_write_ts: null, last_error: null, pending: false, write_failures: 0, table: null, read_only: false, lease: null },
     });
   });
 
