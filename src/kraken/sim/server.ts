@@ -23,6 +23,7 @@ import { handleScripting } from './scripting.js';
 import { StatsRecorder } from './stats.js';
 import { walletCode } from './wallet-codes.js';
 import { TokenStore } from './ws-tokens.js';
+import { SimWsEndpoint, WS_PATH } from './ws-server.js';
 import type {
   InjectOptions,
   LedgerRow,
@@ -69,6 +70,10 @@ export class KrakenSim {
   readonly pair: SimPairSpec;
   /** Scripting of a real account's activity: Auto Earn, rewards, purchases, transfers, trades, ... */
   readonly activity: AccountActivity;
+  /** The WebSocket v2 auth endpoint (`balances`), e.g. ws://127.0.0.1:PORT/v2: what KRAKEN_WS_URL points at. */
+  readonly wsUrl: string;
+  /** Its scripting: faults, actions, system status, stats. */
+  readonly ws: SimWsEndpoint;
 
   private readonly keys: KeyStore;
   /** GetWebSocketsToken's tokens, checked by the WebSocket endpoint. */
@@ -91,6 +96,7 @@ export class KrakenSim {
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.url = `http://${host}:${address.port}`;
+    this.wsUrl = `ws://${host}:${address.port}${WS_PATH}`;
     this.port = address.port;
     this.scriptingEnabled = opts.scripting === true;
     this.clock = opts.now ?? Date.now;
@@ -113,6 +119,16 @@ export class KrakenSim {
     this.account = new Account(ids, () => this.clock() / 1000, initial);
     this.activity = new AccountActivity(this.account, this.pair, () => this.clock() / 1000);
     this.recorder = new StatsRecorder(opts.requestLogMax ?? 1000);
+    const account = this.account;
+    this.ws = new SimWsEndpoint({
+      server,
+      tokens: this.tokens,
+      balances: () => account.formattedBalances(),
+      onRow: (listener) => account.onRow(listener),
+      clock: this.clock,
+      heartbeatMs: opts.wsHeartbeatMs ?? 1000,
+      logger: this.logger,
+    });
     const price = parseDecimal(opts.price ?? '0.1', 'price').round(this.pair.pairDecimals, Big.roundHalfUp);
     this.market = { price, open: price, low: price, high: price };
   }
@@ -152,6 +168,7 @@ export class KrakenSim {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
+    await this.ws.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

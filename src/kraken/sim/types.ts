@@ -66,6 +66,8 @@ export interface SimOptions {
   /** Bound of the request log in stats(). Default 1000. */
   requestLogMax?: number | undefined;
   logger?: SimLogger | undefined;
+  /** The WebSocket endpoint's heartbeat interval on an idle subscription, ms. Default 1000 (Kraken's ~1/s). */
+  wsHeartbeatMs?: number | undefined;
 }
 
 /** A fault served instead of (or, for `delay`, in addition to) the normal answer. */
