@@ -266,3 +266,15 @@ describe('balances feed against the simulator over loopback', () => {
     expect(r.healths.some((h) => h.reason?.includes('waiting for the connection budget') === true)).toBe(true);
   });
 });
+
+describe('WebSocket fault scripting over HTTP', () => {
+  it('POST /_sim/ws/inject, /_sim/ws/act, /_sim/ws/system and GET /_sim/ws/stats', async () => {
+    sim = await KrakenSim.start({ keys: [creds], scripting: true });
+    const post = (path: string, body: unknown): Promise<Response> => fetch(sim!.url + path, { method: 'POST', body: JSON.stringify(body) });
+    expect(await (await post('/_sim/ws/inject', { fault: { kind: 'subscribe-error', error: 'Exceeded msg rate' }, count: 2 })).json()).toEqual({ pending: 2 });
+    expect((await post('/_sim/ws/inject', { fault: { kind: 'nonsense' } })).status).toBe(400);
+    expect((await post('/_sim/ws/act', { kind: 'garbage' })).status).toBe(200);
+    expect(await (await post('/_sim/ws/system', { system: 'maintenance' })).json()).toEqual({ system: 'maintenance' });
+    expect(await (await fetch(`${sim.url}/_sim/ws/stats`)).json()).toMatchObject({ connections: 0, open: 0 });
+  });
+});
