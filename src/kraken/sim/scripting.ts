@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { KrakenSim } from './server.js';
 import { activityBody, runActivity } from './scripting-activity.js';
+import type { SimWsAction, SimWsFault } from './ws-faults.js';
 
 /** JSON bodies of the /_sim/ routes, for chaos scripts running in another process. */
 const decimal = z.union([z.string(), z.number()]).transform(String);
@@ -40,6 +41,16 @@ const injectBody = z.object({
   endpoint: endpoint.optional(),
   count: z.number().int().positive().optional(),
 });
+
+/** WebSocket faults and actions: the kind is checked here, the fields by the endpoint (it throws on bad ones). */
+const wsInjectBody = z.object({
+  fault: z.looseObject({ kind: z.enum(['hang-handshake', 'silent', 'close', 'drop', 'stall', 'subscribe-error', 'empty-wallets']) }),
+  count: z.number().int().positive().optional(),
+});
+const wsActBody = z.looseObject({
+  kind: z.enum(['drop', 'stall', 'close', 'garbage', 'raw', 'duplicate', 'gap', 'reorder', 'batch', 'unknown', 'huge-numbers']),
+});
+const wsSystemBody = z.object({ system: z.enum(['online', 'maintenance', 'cancel_only', 'post_only']) });
 
 export interface ScriptingReply {
   status: number;
@@ -95,8 +106,24 @@ export function handleScripting(sim: KrakenSim, method: string, path: string, ra
         sim.inject(body.fault, { endpoint: body.endpoint, count: body.count });
         return done({ pending: sim.pendingFaults() });
       }
+      case 'GET /_sim/ws/stats':
+        return done(sim.ws.stats());
+      case 'POST /_sim/ws/inject': {
+        const body = wsInjectBody.parse(json(rawBody));
+        sim.ws.inject(body.fault as SimWsFault, body.count);
+        return done({ pending: sim.ws.pendingFaults() });
+      }
+      case 'POST /_sim/ws/act':
+        sim.ws.act(wsActBody.parse(json(rawBody)) as SimWsAction);
+        return done({ open: sim.ws.stats().open });
+      case 'POST /_sim/ws/system': {
+        const { system } = wsSystemBody.parse(json(rawBody));
+        sim.ws.setSystem(system);
+        return done({ system });
+      }
       case 'POST /_sim/clear-faults':
         sim.clearFaults();
+        sim.ws.clearFaults();
         return done({ pending: 0 });
       default:
         return { status: 404, payload: { error: `no scripting route ${route}` } };

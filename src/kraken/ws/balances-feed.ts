@@ -174,7 +174,7 @@ export class BalancesFeed {
     const reason = budgetBound
       ? `${why}; waiting for the connection budget (${this.t.attemptMax} attempts per ${Math.round(this.t.attemptWindowMs / 1000)} s)`
       : why;
-    if (wait > 0) this.setState('backoff', `${reason}; next attempt in ${formatMs(wait)}`);
+    this.setState('backoff', `${reason}; next attempt in ${formatMs(wait)}`);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
