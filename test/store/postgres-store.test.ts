@@ -11,6 +11,8 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { decodeSeries } from '../../src/equity/codec.js';
 import type { EquityPoint } from '../../src/equity/types.js';
+import { blockingLease, leaseOf } from '../../src/store/lease.js';
+import { createPostgresTarget } from '../../src/store/postgres-target.js';
 import { createStore, type Store, type StoreOptions } from '../../src/store/store.js';
 import { PostgrestDouble } from '../helpers/postgrest-double.js';
 import { SERVICE_KEY, manualClock, memoryLogger, tempDir, type MemoryLogger } from '../helpers/store-fixtures.js';
@@ -33,6 +35,7 @@ describe.runIf(process.env.CI === 'true')('Postgres in CI', () => {
 
 describe.runIf(url !== null)('Postgres store (a real server)', () => {
   const admin = new pg.Pool({ connectionString: url ?? '', max: 2 });
+  admin.on('error', () => undefined); // the kill -9 test ends its idle connections
   let table: string;
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -86,16 +89,22 @@ describe.runIf(url !== null)('Postgres store (a real server)', () => {
       // The same rows, copied as a dump and restore would (the values as Supabase stored them).
       await admin.query(`CREATE TABLE ${table} (key text PRIMARY KEY, value jsonb, updated_at timestamptz)`);
       for (const key of ['__recon_state_v1__', '__equity_ts__']) await admin.query(`INSERT INTO ${table} VALUES ($1, $2::jsonb, now())`, [key, JSON.stringify(double.value(key))]);
-      const fresh = await tempDir('pg-store-fresh-');
-      const p = make({ dataDir: fresh.dir });
+      // The same deployment (the same lease owner: host and data dir) switched to DATABASE_URL, with its local files
+      // gone: it reads the whole history from the rows and writes on.
+      const p = make({ dataDir: (await tempDir('pg-store-moved-')).dir, lease: { owner: (double.value('__recon_state_v1__') as { lease: { owner: string } }).lease.owner } });
       expect(await p.loadReconState()).toEqual(double.value('__recon_state_v1__'));
       expect(await p.loadSeries()).toEqual(range(0, 5));
-      // Same owner (host + data dir) takes over its own lease: it writes on.
       await p.saveReconState({ saved_ts: T0 + 60, cursor: 124 });
-      expect(p.status().postgres.read_only).toBe(true); // the Supabase store's lease was another data dir's
-      await fresh.cleanup();
+      expect(p.status().postgres).toMatchObject({ ok: true, read_only: false });
+      expect(await row('__recon_state_v1__')).toMatchObject({ cursor: 124 });
+      // Another deployment on the same rows waits for that lease.
+      const other = make({ dataDir: (await tempDir('pg-store-other-')).dir });
+      await other.loadReconState();
+      await other.saveReconState({ saved_ts: T0 + 61, cursor: 999 });
+      expect(other.status().postgres.read_only).toBe(true);
+      expect(await row('__recon_state_v1__')).toMatchObject({ cursor: 124 });
     } finally {
-      await double.stop();
+      await double.close();
     }
   });
 
@@ -143,6 +152,8 @@ describe.runIf(url !== null)('Postgres store (a real server)', () => {
     expect(winner.status().postgres.read_only).toBe(false);
     expect(loser.status().postgres.read_only).toBe(true);
     expect(loser.status().postgres.lease?.owner).toBe(owner);
+    // Both read an empty row in the first round; the lock made the second wait and then see the first's lease.
+    expect(loser.status().postgres.last_write_ts).toBeNull();
     expect(((await row('__recon_state_v1__')) as { by: string }).by).toBe(owner.slice(-1));
     // The winner stops renewing; past its lease the other takes over, and the old writer then writes nothing.
     clock.advance(121_000);
@@ -151,6 +162,31 @@ describe.runIf(url !== null)('Postgres store (a real server)', () => {
     await winner.saveReconState({ saved_ts: T0 + 201, by: 'stale writer' });
     expect(winner.status().postgres.read_only).toBe(true);
     expect(((await row('__recon_state_v1__')) as { by: string }).by).toBe('taken over');
+  });
+
+  it('the lease is a compare-and-set: two writers queued on the locked row, exactly one writes', async () => {
+    const key = '__recon_state_v1__';
+    const [ta, tb] = ['a', 'b'].map(() => createPostgresTarget({ url: url ?? '', table, nowMs: clock.nowMs }));
+    if (ta === undefined || tb === undefined) throw new Error('targets');
+    try {
+      await ta.write(key, { saved_ts: T0 });
+      const lock = await admin.connect();
+      await lock.query('BEGIN');
+      await lock.query(`SELECT 1 FROM ${table} WHERE key = $1 FOR UPDATE`, [key]);
+      const mayWrite = (me: string) => (current: unknown): boolean => blockingLease(leaseOf(current), me, T0) === null;
+      const pa = ta.writeLeased(key, { saved_ts: T0 + 1, lease: { owner: 'a', expires: T0 + 120 } }, mayWrite('a'));
+      const pb = tb.writeLeased(key, { saved_ts: T0 + 1, lease: { owner: 'b', expires: T0 + 120 } }, mayWrite('b'));
+      await new Promise((r) => setTimeout(r, 300)); // both wait on the lock now
+      await lock.query('COMMIT');
+      lock.release();
+      const wrote = await Promise.all([pa, pb]);
+      expect(wrote.filter(Boolean)).toHaveLength(1);
+      const owner = wrote[0] === true ? 'a' : 'b';
+      expect(await row(key)).toMatchObject({ lease: { owner } });
+    } finally {
+      await ta.close();
+      await tb.close();
+    }
   });
 
   it('a network stall longer than the statement timeout: the save gives up in time, is queued, and is delivered after', async () => {
