@@ -202,7 +202,7 @@ export class Daemon {
       this.releaseAlignedRows();
       this.applyAutoAdjustCatchUp();
       this.figures = this.figuresOfTick();
-      this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd());
+      this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd(), this.figuresHeldSince === null);
       this.sampleEquity();
       await this.flushEquityIfDue();
       await this.saveStateIfDirty();
