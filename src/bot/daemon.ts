@@ -223,7 +223,7 @@ export class Daemon {
         flowsEnabled: this.faults.flowsEnabled(),
         now: this.nowSec(),
       });
-      this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd());
+      this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd(), !this.tickFigures.holding);
       const figures = this.figures;
       this.equity.sample(this.nowSec(), () => ({ balances: this.balances.value, price: this.price.value, botPnlUsd: this.botPnlUsd(), flowsCumulativeDogeEq: figures?.external_flows_doge_eq ?? 0 }));
       await this.equity.flush(this.deps.store, this.nowSec());

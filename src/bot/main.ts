@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { startSidecar } from './sidecar.js';
 
 /** SIGTERM/SIGINT must end the process within 10 s even if a remote store hangs. */
 const SHUTDOWN_DEADLINE_MS = 9500;
@@ -18,9 +16,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Loaded only once the configuration is valid: a bad variable exits 2 without paying for the HTTP server,
+  // the Kraken client and the stores (most of the start-up's module loading).
+  const [{ createLogger }, { startSidecar }] = await Promise.all([import('./logger.js'), import('./sidecar.js')]);
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    secrets: [config.KRAKEN_API_SECRET, config.KRAKEN_API_KEY, config.STATUS_TOKEN, config.supabase?.key, config.ALERT_WEBHOOK_URL],
+    secrets: [config.KRAKEN_API_SECRET, config.KRAKEN_API_KEY, config.STATUS_TOKEN, config.supabase?.key, config.ALERT_WEBHOOK_URL, config.DATABASE_URL, databasePassword(config.DATABASE_URL)],
   });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
 
@@ -53,3 +54,10 @@ main().catch((err: unknown) => {
   process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
+
+/** The password inside DATABASE_URL, scrubbed from every log line like the URL itself. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const password = decodeURIComponent(new URL(url).password);
+  return password === '' ? undefined : password;
+}

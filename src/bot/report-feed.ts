@@ -42,10 +42,14 @@ export class ReportFeed {
     this.ownPnl = own && !config.FLOW_DETECTION_ENABLED;
   }
 
-  /** Records the tick's sample (called after reconciliation, before the state is saved). */
-  record(state: ReconState, now: number, price: Observed<number>, balances: Observed<{ base: string; quote: string }>, botPnlUsd: number | null): void {
+  /**
+   * Records the tick's sample (called after reconciliation, before the state is saved). `rowsCoverBalances`
+   * false: the balances hold rows not read yet (the card holds its last figures meanwhile), so no sample either:
+   * an unread trade would land in the open period as unexplained (its fee and price move) until the rows came.
+   */
+  record(state: ReconState, now: number, price: Observed<number>, balances: Observed<{ base: string; quote: string }>, botPnlUsd: number | null, rowsCoverBalances = true): void {
     try {
-      this.recordUnsafe(state, now, price, balances, botPnlUsd);
+      this.recordUnsafe(state, now, price, { ...balances, ok: balances.ok && rowsCoverBalances }, botPnlUsd);
     } catch (err) {
       // A report bug must never cost the tick its reconciliation, series or save.
       this.log.error({ err, component: 'reports' }, 'recording the report sample failed');

@@ -33,6 +33,11 @@ export class TickFigures {
   figures: ReconFigures | null = null;
   private heldSince: number | null = null;
 
+  /** True while the figures are held back for rows not read yet (a report sample then waits too). */
+  get holding(): boolean {
+    return this.heldSince !== null;
+  }
+
   next(i: FiguresInput): ReconFigures {
     const lagging =
       this.figures !== null &&

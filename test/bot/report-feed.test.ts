@@ -39,6 +39,19 @@ describe('the loop side of the reports', () => {
     expect(state.reports?.closes.length).toBe(1);
   });
 
+  it('takes no sample while the rows read lag the balances: an unread trade is not unexplained in the open period', () => {
+    const { feed, state } = setup({ FLOW_DETECTION_ENABLED: 'true' });
+    feed.record(state, T, ok(0.1), ok({ base: '10000', quote: '1000' }), null);
+    // A trade (buy 1 000 DOGE for 100.26 USD, fee included) is in the balances, its rows not read yet.
+    feed.record(state, T + 30, ok(0.1), ok({ base: '11000', quote: '899.74' }), null, false);
+    feed.publish(state, []);
+    expect(feed.exports?.report.periods[0]?.unexplained_usd).toBe(0);
+    state.totals.trading = { base: '1000', quote: '-100.26' };
+    feed.record(state, T + 60, ok(0.1), ok({ base: '11000', quote: '899.74' }), null);
+    feed.publish(state, []);
+    expect(feed.exports?.report.periods[0]).toMatchObject({ unexplained_usd: 0, bot_pnl_usd: -0.26 });
+  });
+
   it("uses the bot's own P&L only with an http or supabase source", () => {
     for (const [env, expected] of [
       [{}, null],
