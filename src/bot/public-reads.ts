@@ -52,10 +52,13 @@ async function refreshKrakenClock(d: PublicReadsHost, signal?: AbortSignal): Pro
   try {
     const before = d.nowSec();
     const server = await d.kraken.serverTime(signal);
+    const after = d.nowSec();
     // Kraken answers whole seconds, so an offset under ~2 s is below what Time can tell from in-sync clocks;
-    // adopting it would move the baseline's time by up to a second and misplace a flow at that edge.
-    const estimate = server + 0.5 - (before + d.nowSec()) / 2;
-    d.krakenClockOffsetSec = Math.abs(estimate) < CLOCK_OFFSET_RESOLUTION_SEC ? 0 : estimate;
+    // adopting it would move the baseline's time by up to a second and misplace a flow at that edge. A slow
+    // answer (a loaded machine) widens that doubt by half its round trip: such a sample cannot tell 2 s either.
+    const estimate = server + 0.5 - (before + after) / 2;
+    const doubt = CLOCK_OFFSET_RESOLUTION_SEC + (after - before) / 2;
+    d.krakenClockOffsetSec = Math.abs(estimate) < doubt ? (after - before > CLOCK_OFFSET_RESOLUTION_SEC ? d.krakenClockOffsetSec : 0) : estimate;
     d.budget.clockOffsetSec = d.krakenClockOffsetSec; // for the times Kraken names in Throttled answers
   } catch (err) {
     d.faults.note(err, 'Time'); // keep the last known offset

@@ -118,3 +118,37 @@ describe('clocks in sync', () => {
     expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(0);
   });
 });
+
+describe('a slow Time answer on a loaded machine', () => {
+  it('does not adopt a false clock offset from it; a deposit after it counts once, Unexplained exact', async () => {
+    let slow = false;
+    h = await startHarness({
+      env: FLOWS,
+      wrapKraken: (api, _sim, clock) => ({
+        ...api,
+        balance: (s) => api.balance(s),
+        ledgers: (p, s) => api.ledgers(p, s),
+        ticker: (p, s) => api.ticker(p, s),
+        assetPairs: (p, s) => api.assetPairs(p, s),
+        webSocketsToken: (s) => api.webSocketsToken(s),
+        serverTime: async (s) => {
+          const t = await api.serverTime(s);
+          if (slow) clock.advanceSec(6); // the answer took 6 s to arrive: its midpoint is 3 s after Kraken's second
+          return t;
+        },
+      }),
+    });
+    await h.step();
+    await h.step();
+    slow = true;
+    for (let i = 0; i < 4; i++) {
+      await h.step();
+      expect(h.daemon.krakenClockOffsetSec, `tick ${i}`).toBe(0);
+    }
+    h.sim.addLedgerRow({ type: 'deposit', asset: 'XXDG', amount: '25.00000000', fee: '0' });
+    await h.step();
+    await h.step();
+    expect(h.daemon.status?.external_flows.flow_count).toBe(1);
+    expect(h.daemon.status?.balance_recon.adjusted_drift_doge).toBe(0);
+  });
+});
