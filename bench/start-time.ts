@@ -45,7 +45,7 @@ async function demoFirstStatus(dataDir: string): Promise<number> {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
     while (performance.now() - t0 < 60_000) {
-      const url = /"listen":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      const url = /"component":"dashboard","url":"(http:\/\/[^"]+)"/.exec(out)?.[1] ?? /"listen":"(http:\/\/[^"]+)"/.exec(out)?.[1];
       if (url !== undefined) {
         const res = await fetch(`${url}status`).catch(() => null);
         if (res?.status === 200) return performance.now() - t0;
@@ -120,7 +120,7 @@ export async function startTime(): Promise<Omit<BenchResult, 'seconds'>> {
         ratio: ratio(demoMs, nodeMs),
         target: '< 3 s',
         pass: demoMs < 3000,
-        note: `median of ${ROUNDS}: ${demos.map((ms) => fmt(ms / 1000)).join(', ')} s (the simulated week runs before the server listens)`,
+        note: `median of ${ROUNDS}: ${demos.map((ms) => fmt(ms / 1000)).join(', ')} s (the server answers while the simulated week fills in)`,
       },
     ],
   };

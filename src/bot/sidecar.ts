@@ -86,20 +86,11 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     },
     onStatus: (status) => {
       alerts?.onSnapshot(status);
-      feed.publish(status); // GET /events
+      if (demoClock?.isLive !== false) feed.publish(status); // GET /events; the simulated week's ticks are not pushed
     },
   });
   daemonRef = daemon;
-  const demoWeek =
-    demo === null || demoClock === null || heldStore === null
-      ? null
-      : await runDemoWeek({ daemon, clock: demoClock, store: heldStore, actors: demo.actors, events: demoWeekEvents(demo.sim, historySec), logger });
-  demoClock?.goLive();
-  // Live mode's doorbell opens once the figures are live (never during the simulated week).
-  daemon.startLive(balancesFeedFactory(daemon, demo?.wsUrl ?? config.KRAKEN_WS_URL, logger));
-  // Created after the simulated week, so none of its events reaches a webhook.
-  alerts = createAlertService({ config, logger, clock: nowMs, getState: () => daemon.state.alerts, setState: (s) => (daemon.state.alerts = s), persist: () => daemon.saveNow() });
-
+  // The server answers before the demo's simulated week runs: /status shows the week filling in, tick by tick.
   const app = createApp({
     getStatus: () => daemon.status,
     reports: () => daemon.reports.exports,
@@ -114,6 +105,16 @@ export async function startSidecar(config: Config, logger: Logger): Promise<Runn
     logger,
   });
   const server = await startServer(app, { host: config.HOST, port: config.PORT, logger, tokenSet: config.STATUS_TOKEN !== undefined });
+  const demoWeek =
+    demo === null || demoClock === null || heldStore === null
+      ? null
+      : await runDemoWeek({ daemon, clock: demoClock, store: heldStore, actors: demo.actors, events: demoWeekEvents(demo.sim, historySec), logger });
+  demoClock?.goLive();
+  // Live mode's doorbell opens once the figures are live (never during the simulated week).
+  daemon.startLive(balancesFeedFactory(daemon, demo?.wsUrl ?? config.KRAKEN_WS_URL, logger));
+  // Created after the simulated week, so none of its events reaches a webhook.
+  alerts = createAlertService({ config, logger, clock: nowMs, getState: () => daemon.state.alerts, setState: (s) => (daemon.state.alerts = s), persist: () => daemon.saveNow() });
+
   logger.info(
     {
       mode: config.mode,
