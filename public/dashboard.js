@@ -671,6 +671,13 @@ async function poll() {
 /** @type {EventSource | null} */
 let stream = null;
 let streamRetry = 0;
+let lastStreamEvent = 0;
+
+// Heartbeat comments never reach script: a stream silent for as long as ticks take to go stale may be a dead
+// connection (a NAT or proxy dropped it without a word), so the page treats it as broken and polls.
+setInterval(() => {
+  if (stream && state.transport === 'stream' && Date.now() - lastStreamEvent > staleAfter(state.payload) * 1000) stream.onerror?.(new window.Event('error'));
+}, 5000);
 
 /** Opens /events; each snapshot or change is applied as it comes, and polling stops while it holds. */
 function openStream() {
@@ -681,6 +688,7 @@ function openStream() {
   const now = () => Date.now() / 1000 + state.skew;
   const onEvent = (apply) => (/** @type {MessageEvent} */ e) => {
     try {
+      lastStreamEvent = Date.now();
       const p = apply(JSON.parse(e.data));
       if (!obj(p)) return;
       if (state.transport !== 'stream') {

@@ -2,6 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, startServer, type RunningServer } from '../../src/dashboard/index.js';
+import { createStatusFeed } from '../../src/dashboard/status-feed.js';
 import { browserAvailable, launchBrowser, recordPage, screenshot, type PageRecorder } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/daemon-harness.js';
 
@@ -47,7 +48,7 @@ describe.skipIf(!RUN)('dashboard on the live daemon (simulated Kraken, scripted 
       }
       await h.step(300);
     }
-    srv = await startServer(createApp({ getStatus: () => h.daemon.status, health: () => h.daemon.health(), logger: h.log.logger }), {
+    srv = await startServer(createApp({ getStatus: () => h.daemon.status, reports: () => h.daemon.reports.exports, health: () => h.daemon.health(), feed: createStatusFeed(), logger: h.log.logger }), {
       host: '127.0.0.1',
       port: 0,
       logger: h.log.logger,

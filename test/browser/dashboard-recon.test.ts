@@ -228,6 +228,8 @@ describe.skipIf(!RUN)('dashboard: accounting detail and reports', () => {
     });
     const body = JSON.stringify(makeReport(s.ts));
     await page.route('**/report', (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+    // Without the event stream the page polls /status every 4 s: the cadence /report is compared with.
+    await page.route('**/events', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"too many event streams"}' }));
     await page.clock.install({ time: Date.now() });
     await page.goto(srv.url);
     await page.locator('#reports-table tbody tr').first().waitFor();
