@@ -17,6 +17,7 @@ import { table, type BenchResult } from './lib/report.js';
 import { stage4Fixture } from './lib/stage4.js';
 import { memory } from './memory.js';
 import { payloadSize } from './payload-size.js';
+import { postgresStore } from './postgres-store.js';
 import { privateCallCost } from './private-call-cost.js';
 import { statusRevalidation } from './status-revalidation.js';
 import { startTime } from './start-time.js';
@@ -38,6 +39,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['sse-latency', sseLatency],
   ['memory', memory],
   ['alert-cost', alertCost],
+  ['postgres-store', postgresStore],
   ['demo-startup', demoStartup],
   ['start-time', startTime],
 ];

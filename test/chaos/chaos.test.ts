@@ -74,6 +74,8 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
         KRAKEN_API_KEY: creds.key,
         KRAKEN_API_SECRET: creds.secret,
         KRAKEN_API_URL: sim.url, KRAKEN_WS_URL: sim.wsUrl,
+        // The REST faults need REST calls: with the socket up, Balance is otherwise read every 300 s only.
+        BALANCE_SAFETY_INTERVAL_SEC: '1',
         KRAKEN_TIER: 'pro',
         PRIVATE_CALLS_PER_LOOP: '6',
         KRAKEN_TIMEOUT_MS: String(TIMEOUT_MS),
