@@ -234,8 +234,10 @@ export class BalancesFeed {
     if (this.conn === conn && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(JSON.stringify(message));
   }
 
+  /** After the subscription only: until then the handshake timeout decides (else it never could when staleMs is shorter). */
   private checkStale(conn: Conn): void {
-    if (this.conn === conn && performance.now() - conn.lastMessage > this.t.staleMs) this.fail(conn, `no message for ${formatMs(this.t.staleMs)}`);
+    if (this.conn !== conn || conn.subscribedAt === null) return;
+    if (performance.now() - conn.lastMessage > this.t.staleMs) this.fail(conn, `no message for ${formatMs(this.t.staleMs)}`);
   }
 
   /** End a connection ourselves; its close event then schedules the reconnect. */
