@@ -27,9 +27,11 @@ describe('WebSocket refusal classification', () => {
     for (const code of [1000, 1001, 1006, 1011, 4000]) expect(isTerminalClose(code)).toBe(false);
   });
 
-  it('a token call failure is fatal only for a fatal KrakenError', () => {
+  it('a token call failure is fatal only for a fatal KrakenError, a back-off for a rate limit', () => {
     expect(classifyTokenFailure(new KrakenError('fatal', 'EAPI:Invalid key', 'x', 'GetWebSocketsToken'))).toBe('fatal');
-    expect(classifyTokenFailure(new KrakenError('rate_limited', 'EAPI:Rate limit exceeded', 'x', 'GetWebSocketsToken'))).toBe('retry');
+    expect(classifyTokenFailure(new KrakenError('rate_limited', 'EAPI:Rate limit exceeded', 'x', 'GetWebSocketsToken'))).toBe('rate');
+    expect(classifyTokenFailure(new KrakenError('throttled', 'EService:Throttled', 'x', 'GetWebSocketsToken'))).toBe('rate');
+    expect(classifyTokenFailure(new KrakenError('locked_out', 'EAPI:Rate limit exceeded', 'x', 'GetWebSocketsToken'))).toBe('rate');
     expect(classifyTokenFailure(new KrakenError('transient', 'HTTP:502', 'x', 'GetWebSocketsToken'))).toBe('retry');
     expect(classifyTokenFailure(new Error('ECONNREFUSED'))).toBe('retry');
     expect(classifyTokenFailure('a string')).toBe('retry');
