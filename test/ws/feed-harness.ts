@@ -37,6 +37,7 @@ export interface RigOptions {
   /** Replaces the real token call (it still may call `real`). */
   token?: (real: (signal: AbortSignal) => Promise<string>, signal: AbortSignal) => Promise<string>;
   start?: boolean;
+  random?: () => number;
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<FeedRig> {
@@ -59,6 +60,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FeedRig> {
     onHealth: (h) => healths.push(h),
     logger: log.logger,
     timing: { ...FAST, ...opts.timing },
+    ...(opts.random === undefined ? {} : { random: opts.random }),
   });
   if (opts.start !== false) feed.start();
   return {
@@ -68,7 +70,7 @@ export async function startRig(opts: RigOptions = {}): Promise<FeedRig> {
     healths,
     log,
     tokens,
-    tokenCalls: () => sim.stats().requests.filter((r) => r.endpoint === 'GetWebSocketsToken').length,
+    tokenCalls: () => tokenCallTimes(sim).length,
     close: async () => {
       await feed.stop();
       await sim.close();
@@ -90,4 +92,9 @@ export const subscribed = (r: FeedRig) => (): boolean => r.feed.health().state =
 export function tokenLeaks(r: FeedRig): string[] {
   const text = r.log.text();
   return r.tokens.filter((t) => text.includes(t));
+}
+
+/** When the sim saw each GetWebSocketsToken call (ms). */
+export function tokenCallTimes(sim: KrakenSim): number[] {
+  return sim.stats().requests.filter((r) => r.endpoint === 'GetWebSocketsToken').map((r) => r.time);
 }
