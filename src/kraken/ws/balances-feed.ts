@@ -187,7 +187,9 @@ export class BalancesFeed {
     const got = await this.fetchToken();
     if (got === null) return;
     if ('error' in got) {
-      if (classifyTokenFailure(got.error) === 'fatal') return this.toFatal(`token refused: ${describeFailure(got.error)}`);
+      const verdict = classifyTokenFailure(got.error);
+      if (verdict === 'fatal') return this.toFatal(`token refused: ${describeFailure(got.error)}`);
+      if (verdict === 'rate') this.failures = Math.max(this.failures, QUICK_RETRIES);
       return this.retry(`token call failed: ${describeFailure(got.error)}`);
     }
     const token = got.token;
@@ -234,8 +236,10 @@ export class BalancesFeed {
     if (this.conn === conn && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(JSON.stringify(message));
   }
 
+  /** After the subscription only: until then the handshake timeout decides (else it never could when staleMs is shorter). */
   private checkStale(conn: Conn): void {
-    if (this.conn === conn && performance.now() - conn.lastMessage > this.t.staleMs) this.fail(conn, `no message for ${formatMs(this.t.staleMs)}`);
+    if (this.conn !== conn || conn.subscribedAt === null) return;
+    if (performance.now() - conn.lastMessage > this.t.staleMs) this.fail(conn, `no message for ${formatMs(this.t.staleMs)}`);
   }
 
   /** End a connection ourselves; its close event then schedules the reconnect. */
@@ -332,7 +336,9 @@ export class BalancesFeed {
       void this.fetchToken().then((got) => {
         if (got === null || this.conn !== conn) return;
         if ('token' in got) return this.subscribe(conn, got.token);
-        if (classifyTokenFailure(got.error) === 'fatal') return this.toFatal(`token refused: ${describeFailure(got.error)}`);
+        const verdict = classifyTokenFailure(got.error);
+        if (verdict === 'fatal') return this.toFatal(`token refused: ${describeFailure(got.error)}`);
+        if (verdict === 'rate') conn.rateLimited = true;
         this.fail(conn, `token call failed: ${describeFailure(got.error)}`);
       });
       return;

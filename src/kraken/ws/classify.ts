@@ -26,9 +26,14 @@ export function isTerminalClose(code: number): boolean {
   return code === 1008;
 }
 
-/** A failed token call: a KrakenError's kind decides; any other Error is transient. */
-export function classifyTokenFailure(err: unknown): 'fatal' | 'retry' {
-  return err instanceof KrakenError && err.kind === 'fatal' ? 'fatal' : 'retry';
+/**
+ * A failed token call: a KrakenError's kind decides (`rate`: the key's REST budget is spent or locked, so quick
+ * retries would only prolong it); any other Error is transient.
+ */
+export function classifyTokenFailure(err: unknown): 'fatal' | 'rate' | 'retry' {
+  if (!(err instanceof KrakenError)) return 'retry';
+  if (err.kind === 'fatal') return 'fatal';
+  return err.kind === 'rate_limited' || err.kind === 'throttled' || err.kind === 'locked_out' ? 'rate' : 'retry';
 }
 
 /** One short line naming a failure, never a token: the KrakenError code, else the message cut short. */
