@@ -48,10 +48,10 @@ describe('error classification', () => {
     ['Exceeded msg rate', 'rate'],
     ['EGeneral:Internal error', 'retry'],
   ])('%s → %s', (text, action) => expect(classifyWsError(text)).toBe(action));
-  it('close 1008 only is terminal; token failures are fatal only for a fatal KrakenError', () => {
+  it('close 1008 only is terminal; token failures: fatal for a fatal KrakenError, rate for a spent budget, else retry', () => {
     expect([1000, 1001, 1006, 1008, 1011].filter(isTerminalClose)).toEqual([1008]);
     expect(classifyTokenFailure(new KrakenError('fatal', 'EAPI:Invalid key', 'x', 'GetWebSocketsToken'))).toBe('fatal');
-    expect(classifyTokenFailure(new KrakenError('rate_limited', 'EAPI:Rate limit exceeded', 'x', 'GetWebSocketsToken'))).toBe('retry');
+    expect(classifyTokenFailure(new KrakenError('rate_limited', 'EAPI:Rate limit exceeded', 'x', 'GetWebSocketsToken'))).toBe('rate');
     expect(classifyTokenFailure(new Error('boom'))).toBe('retry');
   });
 });
