@@ -54,10 +54,17 @@ const wsUrl = z
   .trim()
   .refine((v) => /^wss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be a ws(s) URL' });
 
+/** libpq's sslmode values, and node-postgres's own `no-verify`. */
+const SSL_MODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']);
+
 const postgresUrl = z
   .string()
   .trim()
-  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be a postgres:// or postgresql:// connection string' });
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'must be a postgres:// or postgresql:// connection string' })
+  // A misspelt sslmode must not leave the operator guessing whether (and how) the connection is encrypted.
+  .refine((v) => !URL.canParse(v) || SSL_MODES.has(new URL(v).searchParams.get('sslmode') ?? 'disable'), {
+    message: `sslmode must be one of ${[...SSL_MODES].join(', ')}`,
+  });
 
 const base64 = z
   .string()

@@ -71,6 +71,14 @@ describe('loadConfig', () => {
     expect(lines.some((l) => l.startsWith(`${variable}:`))).toBe(true);
   });
 
+  it('DATABASE_URL: a misspelt sslmode is refused without echoing the password; the known modes pass', () => {
+    const lines = problems({ DATABASE_URL: 'postgres://u:pw-secret-1@db.example:5432/app?sslmode=requre' });
+    expect(lines).toEqual([expect.stringMatching(/^DATABASE_URL: .*sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full, no-verify/)]);
+    expect(lines.join('\n')).not.toContain('pw-secret-1');
+    for (const mode of ['disable', 'require', 'verify-full', 'no-verify']) expect(problems({ DATABASE_URL: `postgres://u:p@h/db?sslmode=${mode}` })).toEqual([]);
+    expect(problems({ DATABASE_URL: 'postgresql://u:p@h/db' })).toEqual([]);
+  });
+
   it('reports every problem at once, one line each, and never echoes a secret', () => {
     const lines = problems({ PORT: 'x', KRAKEN_TIER: 'gold', KRAKEN_API_KEY: 'k', KRAKEN_API_SECRET: 'sekrit-not-base64?' });
     expect(lines.length).toBeGreaterThanOrEqual(3);
