@@ -153,8 +153,15 @@ export class AccountReader {
     const pair = h.pair;
     if (pair === null) return;
     const began = h.nowSec();
-    const readStartKraken = h.krakenNow();
-    const out = await h.lane.call('Balance', (s) => h.kraken.balance(s), signal);
+    let readStartKraken = h.krakenNow();
+    const out = await h.lane.call(
+      'Balance',
+      (s) => {
+        readStartKraken = h.krakenNow(); // the call starts when the lane is free, not when it was queued
+        return h.kraken.balance(s);
+      },
+      signal,
+    );
     h.markDirty(); // nonce floor and budget moved
     if (!out.ok) {
       if ('error' in out) {
@@ -173,8 +180,10 @@ export class AccountReader {
     this.wallets = wallets;
     this.balances.value = wallets.pool;
     this.balances.ts = h.nowSec();
-    // The read happened while the call was in flight: its midpoint on Kraken's clock (ties settle by row balance).
-    this.readAt = balanceRead(wallets, pair, (readStartKraken + h.krakenNow()) / 2);
+    // The read happened while the call was in flight: its midpoint on Kraken's clock (ties settle by row balance);
+    // it can reflect rows booked up to the answer's arrival, so coverage is judged against that.
+    const arrived = h.krakenNow();
+    this.readAt = balanceRead(wallets, pair, (readStartKraken + arrived) / 2, arrived);
     this.balancesTick = h.ticks;
     this.balanceReadBeganSec = began;
     this.balances.ok = true;
@@ -218,7 +227,7 @@ export class AccountReader {
         logBookChanges(this.log, completePoll(h.state, h.nowSec(), policy, price));
         // A poll whose window ended before this tick's balance read has not accounted for those balances: the
         // next tick polls again (rows booked after its end are not read yet).
-        const coversRead = this.readAt === null || pending.end >= this.readAt.ts;
+        const coversRead = this.readAt === null || pending.end >= (this.readAt.latest ?? this.readAt.ts);
         const next = accountedAfterPoll(h.state.ledger.accounted, coversRead ? this.freshFingerprint() : null, this.pollFreshRows, this.lagRetried);
         h.state.ledger.accounted = next.accounted;
         this.lagRetried = next.retried;

@@ -49,11 +49,11 @@ export function poolBalances(answer: Readonly<Record<string, string>>, pair: Pai
 }
 
 /** The balance read the alignment compares ledger rows with (amount per asset-wallet). */
-export function balanceRead(b: PoolBalances, pair: PairAssets, ts: number): BalanceRead {
+export function balanceRead(b: PoolBalances, pair: PairAssets, ts: number, latest = ts): BalanceRead {
   const amounts = new Map<string, string>();
   for (const [wallet, w] of Object.entries(b.wallets)) {
     amounts.set(walletKey(pair.base, wallet), w.base);
     amounts.set(walletKey(pair.quote, wallet), w.quote);
   }
-  return { ts, amounts };
+  return { ts, latest, amounts };
 }

@@ -45,7 +45,7 @@ export class TickFigures {
       i.state.baseline !== null &&
       i.config.FLOW_DETECTION_ENABLED &&
       i.flowsEnabled &&
-      !rowsCoverRead(i.state.poll, i.read.ts, i.fresh === null || i.fresh === i.state.ledger.accounted);
+      !rowsCoverRead(i.state.poll, i.read.latest ?? i.read.ts, i.fresh === null || i.fresh === i.state.ledger.accounted);
     if (!lagging || this.figures === null) {
       this.heldSince = null;
       this.figures = reconcileNow(i);

@@ -9,7 +9,13 @@ import type { LedgerRow } from './types.js';
  * asset-wallet's amount (`DOGE.spot`, `USD.F`; a missing key is zero).
  */
 export interface BalanceRead {
+  /** When the read most likely happened (the call's midpoint, Kraken's clock): row times are compared with it. */
   readonly ts: number;
+  /**
+   * The latest moment the answer can reflect (its arrival, Kraken's clock; default `ts`). Rows cover the read only
+   * if they were read up to here: the midpoint alone let a slow call's deposit count as covered while unread.
+   */
+  readonly latest?: number;
   readonly amounts: ReadonlyMap<string, string>;
 }
 
