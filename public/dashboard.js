@@ -22,9 +22,27 @@ function fetchStatus() {
   }).finally(() => clearTimeout(timer));
 }
 
-/** The first request starts before chart.js is loaded, so the two arrive in parallel. */
-let firstStatus = fetchStatus();
-firstStatus.catch(() => undefined); // handled where it is awaited
+/**
+ * The payload the server inlined into the page (with its clock), taken once; null when it sent none (warming up).
+ * @returns {{ payload: Record<string, any>, serverNow: number } | null}
+ */
+function takeInlineStatus() {
+  const node = document.getElementById('status-initial');
+  if (!node) return null;
+  node.remove();
+  try {
+    const payload = JSON.parse(node.textContent ?? '');
+    const serverNow = Number(node.dataset.now);
+    return payload !== null && typeof payload === 'object' && !Array.isArray(payload) && Number.isFinite(serverNow) ? { payload, serverNow } : null;
+  } catch {
+    return null;
+  }
+}
+const inline = takeInlineStatus();
+
+/** Without one, the first request starts before chart.js is loaded, so the two arrive in parallel. */
+let firstStatus = inline ? null : fetchStatus();
+firstStatus?.catch(() => undefined); // handled where it is awaited
 
 /** chart.js is imported next to this module (with its query, if it has one; credentials travel in the cookie). */
 const chart = await (() => {
@@ -634,12 +652,16 @@ function accept(p, serverNow) {
 }
 
 let pollTimer = 0;
+/** Whether the poll loop has run or been scheduled (it then keeps itself going while the page polls). */
+let pollStarted = false;
 function schedulePoll(ms) {
+  pollStarted = true;
   clearTimeout(pollTimer);
   pollTimer = setTimeout(poll, ms);
 }
 
 async function poll() {
+  pollStarted = true;
   try {
     const pending = firstStatus ?? fetchStatus();
     firstStatus = null;
@@ -707,13 +729,15 @@ function openStream() {
   es.addEventListener('status', onEvent((d) => (state.payload && obj(d?.sections) ? { ...state.payload, ...d.sections } : null)));
   es.onerror = () => {
     // Broken (server gone, refused, cut by a proxy): poll /status, and try the stream again later.
-    // A stream that was delivering may have missed a change: poll at once (else the polls go on as scheduled).
     es.close();
     if (stream === es) stream = null;
     const wasStreaming = state.transport === 'stream';
     state.transport = 'poll';
     renderTransport(state.payload);
+    // A stream that was delivering may have missed a change: poll at once. One refused from the start (the page
+    // drew its inlined payload) starts the polls; else they go on as scheduled.
     if (wasStreaming) schedulePoll(0);
+    else if (!pollStarted) schedulePoll(POLL_MS);
     streamRetry = setTimeout(openStream, STREAM_RETRY_MS);
   };
 }
@@ -741,15 +765,26 @@ function renderReconMore(p) {
   if (views) views.recon.render(p, state.unit);
 }
 
-// The first paint comes from /status (its request started with the page) and does not wait for the detail
-// views: they load meanwhile and fill in their parts as soon as they are there.
+// The first paint comes from the payload inlined in the page (else from /status, its request started with the
+// page) and does not wait for the detail views: they load meanwhile and fill in their part as soon as they are there.
 /** @type {Awaited<ReturnType<typeof loadViews>>} */
 let views = null;
 const viewsLoading = loadViews();
 wireChart();
 setInterval(renderLiveness, 1000);
-await poll();
+if (inline) {
+  state.skew = inline.serverNow - Date.now() / 1000;
+  accept(inline.payload, inline.serverNow);
+} else await poll();
 views = await viewsLoading;
-if (state.payload) renderAll(state.payload);
+try {
+  if (state.payload) renderReconMore(state.payload);
+} catch (err) {
+  setTimeout(() => {
+    throw err; // as renderAll does: surfaced, and the stream still opens
+  });
+}
 openStream();
+// No stream (no EventSource here): the inlined payload was the first answer, so polling starts now.
+if (!stream && !pollStarted) schedulePoll(POLL_MS);
 views?.reports.start();

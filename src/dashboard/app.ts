@@ -183,7 +183,11 @@ export function createApp(opts: AppOptions): express.Express {
     res.type(m.contentType).send(m.body);
   });
 
-  app.get(['/', '/index.html'], indexPage(publicDir, opts.token, opts.nowMs));
+  const statusJson = (): string | null => {
+    const status = opts.getStatus();
+    return status === null ? null : statusBody(status).raw.toString('utf8');
+  };
+  app.get(['/', '/index.html'], indexPage(publicDir, opts.token, opts.nowMs, statusJson));
   app.use((req, res, next) => (req.path.endsWith('.d.ts') ? res.status(404).json({ error: 'not found' }) : next()));
   app.use(
     express.static(publicDir, {

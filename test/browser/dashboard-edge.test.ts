@@ -114,7 +114,7 @@ describe.skipIf(!RUN)('dashboard page, edge cases', () => {
     await page.close();
   });
 
-  it('works when opened as /?token=...: the session cookie carries its requests, no token in them', async () => {
+  it('works when opened as /?token=...: the session cookie carries its requests (stream, report), no token in them', async () => {
     const guarded = await startTestServer({ token: TOKEN, status: makeStatus() });
     try {
       expect((await fetch(guarded.url)).status).toBe(401);
@@ -122,7 +122,7 @@ describe.skipIf(!RUN)('dashboard page, edge cases', () => {
       const rec = recordPage(page);
       const auth: (string | undefined)[] = [];
       page.on('request', (r) => {
-        if (r.url().endsWith('/status')) auth.push(r.headers()['authorization'] ?? r.headers()['cookie']);
+        if (/\/(status|events|report)$/.test(r.url())) auth.push(r.headers()['authorization'] ?? r.headers()['cookie']);
       });
       await page.goto(`${guarded.url}?token=${TOKEN}`);
       await page.locator('svg.equity-chart path.line-eq').waitFor();

@@ -116,6 +116,8 @@ describe.skipIf(!RUN)('dashboard page (stage 4)', () => {
     const origin = new URL(srv.url).origin;
     const outside = rec.requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:'));
     expect(outside).toEqual([]);
-    expect(rec.requests.some((u) => u.endsWith('/status'))).toBe(true);
+    // The first payload came inlined in the page and the rest over the stream: no /status request at all.
+    expect(rec.requests.some((u) => u.endsWith('/events'))).toBe(true);
+    expect(rec.requests.filter((u) => u.endsWith('/status'))).toEqual([]);
   });
 });
