@@ -60,6 +60,9 @@ function waitingNearRead(list: readonly LedgerRow[], snapshot: string | undefine
   sorted.forEach((r, i) => {
     if (r.balance !== null && new Big(r.balance).eq(amount)) lastIn = i;
   });
+  // Rows of one time are one booking (a deposit and the Auto Earn sweep it set off): the read holds all or none
+  // of them. Their order by id is arbitrary, so a match inside the run stands for the whole run.
+  while (lastIn >= 0 && lastIn + 1 < sorted.length && sorted[lastIn + 1]?.time === sorted[lastIn]?.time) lastIn++;
   if (lastIn >= 0) return sorted.slice(lastIn + 1).map((r) => r.id);
   const first = sorted[0];
   if (first !== undefined && first.balance !== null) {

@@ -29,6 +29,25 @@ describe('alignment of ledger rows with the balance read (section 15)', () => {
     expect(ids(splitByBalanceRead([r], { ts: READ, amounts: new Map([['DOGE.spot', '10000']]) }).wait)).toEqual([r.id]);
   });
 
+  it('rows of one time are one booking: a deposit and the Auto Earn sweep it set off are in the read together, whatever their ids', () => {
+    const parse = (id: string, o: Partial<RawRow>): LedgerRow => {
+      const r = parseLedgerRow(id, rawRow(o));
+      if (!r.ok) throw new Error('fixture should parse');
+      return r.row;
+    };
+    // The sweep's id sorts before the deposit's: by id alone the deposit would seem written after the read.
+    const sweepOut = parse('LA-SWEEP-OUT', { refid: 'E1', time: READ, type: 'earn', subtype: 'autoallocation', asset: 'ZUSD', amount: '-513.0000', balance: '0.0000' });
+    const sweepIn = parse('LA-SWEEP-IN', { refid: 'E1', time: READ, type: 'earn', subtype: 'autoallocation', asset: 'USD.F', amount: '513.0000', balance: '6371.8612' });
+    const deposit = parse('LZ-DEPOSIT', { refid: 'D1', time: READ, type: 'deposit', asset: 'ZUSD', amount: '513.0000', balance: '513.0000' });
+    const read = { ts: READ, amounts: new Map([['USD.spot', '0'], ['USD.F', '6371.8612']]) };
+    const out = splitByBalanceRead([sweepOut, deposit, sweepIn], read);
+    expect(ids(out.ready).sort()).toEqual([deposit.id, sweepIn.id, sweepOut.id].sort());
+    expect(out.wait).toEqual([]);
+    // The read before both: the sweep's .F leg is not in it, so its group waits (and the read shows spot 0 either way).
+    const before = splitByBalanceRead([sweepOut, deposit, sweepIn], { ts: READ, amounts: new Map([['USD.spot', '0'], ['USD.F', '5858.8612']]) });
+    expect(ids(before.wait).sort()).toEqual([sweepIn.id, sweepOut.id].sort());
+  });
+
   it('a whole refid group waits when one of its legs waits', () => {
     const doge = row({ refid: 'T1', time: READ, asset: 'XXDG', amount: '-700', balance: '9300' });
     const usd = row({ refid: 'T1', time: READ, asset: 'ZUSD', amount: '70', balance: '1070' });
