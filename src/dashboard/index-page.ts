@@ -10,7 +10,7 @@ import { overHttps, SESSION_MAX_AGE_SEC, sessionSetCookie, sessionValue } from '
  * `\u003c`, so no string in the payload can end the element; `data-now` is the server's clock, for the page's
  * data age.
  */
-export function initialStatusBlock(json: string, nowSec: number): string {
+function initialStatusBlock(json: string, nowSec: number): string {
   return `<script id="status-initial" type="application/json" data-now="${nowSec}">${json.replace(/</g, '\\u003c')}</script>`;
 }
 
