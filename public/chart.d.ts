@@ -39,6 +39,7 @@ export const DARK_THEME: Readonly<ChartTheme>;
 
 export function isRange(value: unknown): value is ChartRange;
 export function escapeXml(value: unknown): string;
+export function groupedDecimal(abs: number, minDecimals: number, maxDecimals: number): string;
 export function formatNumber(value: number | null | undefined, decimals: number): string;
 export function formatAmount(value: number | null | undefined): string;
 export function niceTicks(min: number, max: number, target?: number): { ticks: number[]; step: number; min: number; max: number };

@@ -1,7 +1,10 @@
 // The dashboard page. Listens to /events (Server-Sent Events; ETag polling of /status when the stream breaks),
-// renders every payload value through textContent (never HTML), and draws
-// the equity chart with chart.js (the same module the server uses for /chart.svg). Any block may be missing
+// renders every payload value through textContent (never HTML), and draws the equity chart with chart.js (the
+// same module the server uses for /chart.svg; its SVG holds payload text only escaped, in attributes). Any block may be missing
 // or null in the payload: each renderer then shows a quiet placeholder instead of throwing.
+
+import * as chart from './chart.js';
+import { mountSvg } from './page-dom.js';
 
 const POLL_MS = 4000;
 const FETCH_TIMEOUT_MS = 8000;
@@ -39,18 +42,6 @@ function takeInlineStatus() {
   }
 }
 const inline = takeInlineStatus();
-
-/** Without one, the first request starts before chart.js is loaded, so the two arrive in parallel. */
-let firstStatus = inline ? null : fetchStatus();
-firstStatus?.catch(() => undefined); // handled where it is awaited
-
-/** chart.js is imported next to this module (with its query, if it has one; credentials travel in the cookie). */
-const chart = await (() => {
-  const self = new window.URL(import.meta.url);
-  const url = new window.URL('chart.js', self);
-  url.search = self.search;
-  return import(url.href);
-})();
 
 const state = {
   /** @type {Record<string, any> | null} last good payload */
@@ -353,15 +344,8 @@ function renderChart(p, force = false) {
   const end = isNum(p.ts) ? p.ts : undefined;
   const markers = state.range === '7d' ? weekMarkers(history, end) : arr(history.flow_markers);
   const svgText = chart.buildEquityChartSvg({ points, markers, range: state.range, width, height, end, unit: state.unit, titles: false });
-  // Parsed as XML (never as HTML, never executed); the builder escaped every text value.
-  const doc = new window.DOMParser().parseFromString(svgText, 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (svg.nodeName !== 'svg' || doc.getElementsByTagName('parsererror').length > 0) {
-    box.replaceChildren(el('p', 'placeholder', 'The chart could not be drawn.'));
-    return;
-  }
   hideTip();
-  box.replaceChildren(document.adoptNode(svg)); // adopt, not import: no copy of a 1000-marker tree
+  if (!mountSvg(box, svgText)) return;
   state.chartMarkers = markers;
 
   const shown = isNum(end) || points.length > 0 ? box.querySelectorAll('.marker').length : 0;
@@ -663,9 +647,7 @@ function schedulePoll(ms) {
 async function poll() {
   pollStarted = true;
   try {
-    const pending = firstStatus ?? fetchStatus();
-    firstStatus = null;
-    const res = await pending;
+    const res = await fetchStatus();
     if (res.status === 401) {
       state.error = { kind: 'auth', message: 'Unauthorized: open the dashboard as /?token=<STATUS_TOKEN>' };
     } else if (res.status === 503) {
@@ -765,8 +747,8 @@ function renderReconMore(p) {
   if (views) views.recon.render(p, state.unit);
 }
 
-// The first paint comes from the payload inlined in the page (else from /status, its request started with the
-// page) and does not wait for the detail views: they load meanwhile and fill in their part as soon as they are there.
+// The first paint comes from the payload inlined in the page (else from a first /status request) and does not
+// wait for the detail views: they load meanwhile and fill in their part as soon as they are there.
 /** @type {Awaited<ReturnType<typeof loadViews>>} */
 let views = null;
 const viewsLoading = loadViews();

@@ -4,6 +4,10 @@
 // A waterfall is one row per term, drawn horizontally so labels never collide at any width: a start total,
 // the signed steps (each starting where the previous one ended), and an end total.
 
+import { escapeXml, formatNumber as formatChartNumber } from './chart.js';
+
+export { escapeXml };
+
 /** @typedef {{ key: string, label: string, value: number }} WaterfallItem */
 /** @typedef {{ start: WaterfallItem, steps: WaterfallItem[], end: WaterfallItem }} WaterfallInput */
 /** @typedef {'total' | 'up' | 'down' | 'zero'} BarKind */
@@ -23,32 +27,14 @@ export const WATERFALL_THEME = Object.freeze({
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif';
 
 /**
- * @param {unknown} value
- * @returns {string}
- */
-export function escapeXml(value) {
-  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** @type {Map<number, Intl.NumberFormat>} */
-const FORMATS = new Map();
-
-/**
  * Fixed decimals with separators and a true minus (U+2212); zero, and anything that rounds to zero, has no sign.
+ * The chart's own formatter, with 2 decimals unless told.
  * @param {number | null | undefined} value
  * @param {number} [decimals]
  * @returns {string}
  */
 export function formatNumber(value, decimals = 2) {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
-  const d = Math.max(0, Math.min(8, Math.round(decimals)));
-  let f = FORMATS.get(d);
-  if (f === undefined) {
-    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-    FORMATS.set(d, f);
-  }
-  const text = f.format(Math.abs(value));
-  return value < 0 && !roundsToZero(text) ? `\u2212${text}` : text;
+  return formatChartNumber(value, decimals);
 }
 
 /**

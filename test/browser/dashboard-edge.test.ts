@@ -62,15 +62,21 @@ describe.skipIf(!RUN)('dashboard page, edge cases', () => {
     const flows = [{ ...DEFAULT_FLOWS[0]!, ledger_id: XSS_ID }, ...DEFAULT_FLOWS.slice(1)];
     const s = makeStatus({}, { now, flows });
     (s.external_flows.recent_flows[0] as { asset: string }).asset = '<b>DOGE</b>';
+    // The chart's SVG goes in through the HTML parser: a marker's text must stay in its attribute.
+    const evilAsset = `"'><img src=x onerror="window.__xss=2"></svg><script>window.__xss=3</script>`;
+    const i = s.equity_history.flow_markers.findIndex((m) => m.ledger_id === XSS_ID);
+    (s.equity_history.flow_markers[i] as { asset: string }).asset = evilAsset;
     srv.setStatus(s);
     const { page, rec } = await open();
     await page.locator('svg.equity-chart .marker').first().waitFor();
     await page.click('#flows summary');
     await expect.poll(() => page.locator('#flow-list').innerText(), { timeout: 5000 }).toContain(XSS_ID);
     expect(await page.locator('#flow-list').innerText()).toContain('<b>DOGE</b>');
-    const i = s.equity_history.flow_markers.findIndex((m) => m.ledger_id === XSS_ID);
     await page.locator(`svg.equity-chart .marker[data-i="${i}"] .marker-shape`).hover();
     await expect.poll(() => page.locator('#chart-tip').innerText(), { timeout: 5000 }).toContain(XSS_ID);
+    expect(await page.locator(`svg.equity-chart .marker[data-i="${i}"]`).getAttribute('aria-label')).toContain(evilAsset);
+    expect(await page.locator('svg.equity-chart').count()).toBe(1);
+    expect(await page.locator('#chart script, #chart img').count()).toBe(0);
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('#flow-list b').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();

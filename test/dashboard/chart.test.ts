@@ -29,6 +29,28 @@ describe('chart.js (the shared drawing module)', () => {
     expect(chart.formatAmount(-0.12345678)).toBe('\u22120.12345678');
   });
 
+  it('writes every number as en-US Intl.NumberFormat does, without building one (property)', () => {
+    const intl = (min: number, max: number) => new Intl.NumberFormat('en-US', { minimumFractionDigits: min, maximumFractionDigits: max });
+    const decimals = fc.oneof(
+      fc.integer({ min: 0, max: 8 }).map((d) => [d, d] as const),
+      fc.constant([2, 8] as const),
+    );
+    // Doubles of every magnitude, prices and amounts with a few decimals, and exact ties (x.5 at the last place).
+    const values = fc.oneof(
+      fc.double({ min: 0, max: 1e21, noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: 0, max: 10 ** 12 }).chain((n) => fc.integer({ min: 0, max: 9 }).map((k) => n / 10 ** k)),
+      fc.integer({ min: 0, max: 10 ** 9 }).chain((n) => fc.integer({ min: 1, max: 8 }).map((k) => (n + 0.5) / 10 ** k)),
+    );
+    fc.assert(
+      fc.property(values, decimals, (v, [min, max]) => {
+        expect(chart.groupedDecimal(v, min, max)).toBe(intl(min, max).format(v));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const v of [0, 0.5, 1.005, 2.5, 999.995, 999_999.5, 1e20, 1e21, 1.5e22, 123456789.12345678])
+      for (const [min, max] of [[0, 0], [2, 2], [2, 8], [8, 8]] as const) expect(chart.groupedDecimal(v, min, max)).toBe(intl(min, max).format(v));
+  });
+
   it('draws both lines, time ticks and exactly the markers in range', () => {
     const s = makeStatus();
     const h = s.equity_history;
