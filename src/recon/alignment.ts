@@ -44,6 +44,7 @@ export function splitByBalanceRead(rows: readonly LedgerRow[], read: BalanceRead
     const snapshot = read.amounts.get(k);
     for (const id of waitingNearRead(list, snapshot, read.ts)) waits.add(id);
   }
+  for (const id of undecidedOfWaitingBookings([...near.values()].flat(), waits)) waits.add(id);
   const waitingGroups = new Set(rows.filter((r) => waits.has(r.id)).map(groupKey));
   const ready: LedgerRow[] = [];
   const wait: LedgerRow[] = [];
@@ -70,6 +71,31 @@ function waitingNearRead(list: readonly LedgerRow[], snapshot: string | undefine
     if (before.eq(amount)) return sorted.map((r) => r.id); // the read was taken before all of them
   }
   return byTime();
+}
+
+/**
+ * Rows of one asset and one time are one booking across wallets too: a deposit on spot and the Auto Earn sweep
+ * it set off, whose .F leg is on the other wallet. A wallet whose rows of that time net to zero (the deposit in,
+ * the sweep out) reads the same before and after them, so its balance cannot tell; when a wallet that moved
+ * shows the booking is not in the read, the undecided wallet's rows wait with it.
+ */
+function undecidedOfWaitingBookings(near: readonly LedgerRow[], waits: ReadonlySet<string>): string[] {
+  const bookings = new Map<string, LedgerRow[]>();
+  for (const r of near) {
+    const k = `${r.asset}@${r.time}`;
+    bookings.set(k, [...(bookings.get(k) ?? []), r]);
+  }
+  const out: string[] = [];
+  for (const rows of bookings.values()) {
+    const wallets = new Map<string, LedgerRow[]>();
+    for (const r of rows) wallets.set(r.wallet, [...(wallets.get(r.wallet) ?? []), r]);
+    if (wallets.size < 2) continue;
+    const moves = (list: readonly LedgerRow[]): boolean => !list.reduce((sum, r) => sum.plus(r.amount).minus(r.fee), new Big(0)).eq(0);
+    const movedAndWaits = [...wallets.values()].some((list) => moves(list) && list.some((r) => waits.has(r.id)));
+    if (!movedAndWaits) continue;
+    for (const list of wallets.values()) if (!moves(list)) out.push(...list.map((r) => r.id));
+  }
+  return out;
 }
 
 /**

@@ -43,9 +43,21 @@ describe('alignment of ledger rows with the balance read (section 15)', () => {
     const out = splitByBalanceRead([sweepOut, deposit, sweepIn], read);
     expect(ids(out.ready).sort()).toEqual([deposit.id, sweepIn.id, sweepOut.id].sort());
     expect(out.wait).toEqual([]);
-    // The read before both: the sweep's .F leg is not in it, so its group waits (and the read shows spot 0 either way).
+    // The read before both: spot reads 0 either way, but the sweep's .F leg is not in it, so the whole booking
+    // waits: the deposit with its sweep (counted alone, it would show as drift until the next read).
     const before = splitByBalanceRead([sweepOut, deposit, sweepIn], { ts: READ, amounts: new Map([['USD.spot', '0'], ['USD.F', '5858.8612']]) });
-    expect(ids(before.wait).sort()).toEqual([sweepIn.id, sweepOut.id].sort());
+    expect(ids(before.wait).sort()).toEqual([deposit.id, sweepIn.id, sweepOut.id].sort());
+    expect(before.ready).toEqual([]);
+    // A booking of another time on the same wallet is not held back with it.
+    // Here spot's own rows would even say "in" (it reads 10 before and after the booking).
+    const earlier = parse('LB-EARLIER', { refid: 'D0', time: READ - 1, type: 'deposit', asset: 'ZUSD', amount: '10.0000', balance: '10.0000' });
+    const deposit2 = parse('LZ-DEPOSIT2', { refid: 'D2', time: READ, type: 'deposit', asset: 'ZUSD', amount: '513.0000', balance: '523.0000' });
+    const sweepOut2 = parse('LA-SWEEP-OUT2', { refid: 'E2', time: READ, type: 'earn', subtype: 'autoallocation', asset: 'ZUSD', amount: '-513.0000', balance: '10.0000' });
+    const sweepIn2 = parse('LA-SWEEP-IN2', { refid: 'E2', time: READ, type: 'earn', subtype: 'autoallocation', asset: 'USD.F', amount: '513.0000', balance: '6371.8612' });
+    const rows = [earlier, sweepOut2, deposit2, sweepIn2];
+    const withEarlier = splitByBalanceRead(rows, { ts: READ, amounts: new Map([['USD.spot', '10'], ['USD.F', '5858.8612']]) });
+    expect(ids(withEarlier.ready)).toEqual([earlier.id]);
+    expect(splitByBalanceRead(rows, { ts: READ, amounts: new Map([['USD.spot', '10'], ['USD.F', '6371.8612']]) }).wait).toEqual([]);
   });
 
   it('a whole refid group waits when one of its legs waits', () => {
