@@ -5,7 +5,12 @@
 // installed before any page script runs; the empty page: DOMContentLoaded). Runs alternate, fresh context each.
 // The 7 d toggle is measured as script time (Chromium's ScriptDuration over click → every marker of the week
 // drawn, the /flows fetch included), and as wall time.
+// Two more pages in the same runs bound what any page can reach: one line of text in the page's font, and the
+// page's own skeleton (index.html with its CSS inline, no script, no data). An empty page lays out no text; the
+// first text a fresh renderer lays out pays for its fonts, and the skeleton for its layout.
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { pino } from 'pino';
@@ -13,6 +18,7 @@ import express from 'express';
 import type { StatusPayload } from '../src/bot/status-types.js';
 import type { FlowRecord } from '../src/recon/types.js';
 import { createApp } from '../src/dashboard/index.js';
+import { findPublicDir } from '../src/dashboard/public-dir.js';
 import { fmt, ratio, type BenchResult } from './lib/report.js';
 import { stage4Fixture } from './lib/stage4.js';
 
@@ -27,7 +33,7 @@ const RUNS = 5;
 const probe = (expected: number | null): string => `(() => {
   const expected = ${expected === null ? 'null' : expected};
   if (expected === null) {
-    // The empty page: complete at DOMContentLoaded.
+    // The empty page and the floors: complete at DOMContentLoaded.
     document.addEventListener('DOMContentLoaded', () => {
       window.__done = performance.now();
       window.__markers = 0;
@@ -54,10 +60,27 @@ function serve(status: StatusPayload, flows: readonly FlowRecord[]): Promise<{ s
   return listen(createApp({ getStatus: () => status, flows: () => flows, health: () => ({ ok: true }), logger: pino({ level: 'silent' }) }));
 }
 
-/** The baseline: bare express answering an empty HTML page. */
-function serveEmpty(): Promise<{ server: Server; url: string }> {
+const EMPTY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>empty</title></head><body></body></html>';
+
+/** The floors: one line of text in the page's font, and the page's skeleton (its CSS inline, no script, no data). */
+function floorPages(): { text: string; skeleton: string } {
+  const dir = findPublicDir();
+  const css = readFileSync(join(dir, 'dashboard.css'), 'utf8');
+  const font = /font: ([^;]+);/.exec(css)?.[1] ?? '14px sans-serif';
+  const skeleton = readFileSync(join(dir, 'index.html'), 'utf8')
+    .replace(/<script\b[\s\S]*?<\/script>/g, '')
+    .replace(/<link rel="modulepreload"[^>]*>/g, '')
+    .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${css}</style>`);
+  return { text: EMPTY_PAGE.replace('<body>', `<body style="font: ${font}">Balance sidecar`), skeleton };
+}
+
+/** The baseline (bare express answering an empty HTML page) at `/`, and the floors at `/text` and `/skeleton`. */
+function serveBare(): Promise<{ server: Server; url: string }> {
   const app = express();
-  app.get('/', (_req, res) => void res.type('html').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>empty</title></head><body></body></html>'));
+  const floors = floorPages();
+  app.get('/', (_req, res) => void res.type('html').send(EMPTY_PAGE));
+  app.get('/text', (_req, res) => void res.type('html').send(floors.text));
+  app.get('/skeleton', (_req, res) => void res.type('html').send(floors.skeleton));
   return listen(app);
 }
 
@@ -124,21 +147,27 @@ export async function dashboardRender(): Promise<Omit<BenchResult, 'seconds'>> {
   const external = fx.flows.filter((f) => f.category === 'external');
   const in24h = big.equity_history.flow_markers.length;
   const in7d = external.filter((f) => f.time >= big.ts - 604_800 && f.time <= big.ts).length;
-  const [a, b] = await Promise.all([serve(big, fx.flows), serveEmpty()]);
+  const [a, b] = await Promise.all([serve(big, fx.flows), serveBare()]);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     await load(browser, a.url, in24h); // warm-up: browser process, code caches
     await load(browser, b.url, null);
     const full: Run[] = [];
     const bare: Run[] = [];
+    const text: Run[] = [];
+    const skeleton: Run[] = [];
     for (let i = 0; i < RUNS; i++) {
       full.push(await load(browser, a.url, in24h));
       bare.push(await load(browser, b.url, null));
+      text.push(await load(browser, `${b.url}text`, null));
+      skeleton.push(await load(browser, `${b.url}skeleton`, null));
     }
     const t7 = [];
-    for (let i = 0; i < 3; i++) t7.push(await toggle7d(browser, a.url, in24h, in7d));
+    for (let i = 0; i < 5; i++) t7.push(await toggle7d(browser, a.url, in24h, in7d));
     const fullMs = median(full.map((r) => r.frame));
     const bareMs = median(bare.map((r) => r.frame));
+    const textMs = median(text.map((r) => r.frame));
+    const skeletonMs = median(skeleton.map((r) => r.frame));
     const toggleScript = median(t7.map((r) => r.scriptMs));
     const toggleWall = median(t7.map((r) => r.wallMs));
     const markerOk = full.every((r) => r.markers === in24h) && t7.every((r) => r.markers === in7d);
@@ -159,9 +188,16 @@ export async function dashboardRender(): Promise<Omit<BenchResult, 'seconds'>> {
             full_next_frame_ms: full.map((r) => r.frame),
             empty_done_ms: bare.map((r) => r.done),
             empty_next_frame_ms: bare.map((r) => r.frame),
+            text_line_next_frame_ms: text.map((r) => r.frame),
+            skeleton_next_frame_ms: skeleton.map((r) => r.frame),
+            text_line_ratio: ratio(textMs, bareMs),
+            skeleton_ratio: ratio(skeletonMs, bareMs),
             payload_bytes: Buffer.byteLength(JSON.stringify(big)),
           },
-          note: `navigation start → the frame after the finished DOM (DOM done at ${fmt(median(full.map((r) => r.done)))} ms; empty page DOMContentLoaded ${fmt(median(bare.map((r) => r.done)))} ms)`,
+          note:
+            `navigation start → the frame after the finished DOM (DOM done at ${fmt(median(full.map((r) => r.done)))} ms; empty page DOMContentLoaded ${fmt(median(bare.map((r) => r.done)))} ms). ` +
+            `Floors in the same runs: one line of text in the page's font ${fmt(textMs)} ms (${fmt(textMs / bareMs)}×), ` +
+            `the page's skeleton with no script and no data ${fmt(skeletonMs)} ms (${fmt(skeletonMs / bareMs)}×)`,
         },
         {
           id: 'render.toggle_7d',
