@@ -58,10 +58,14 @@ describe.skipIf(!RUN)('the demo page at its first load', () => {
     // Flows only add up while the demo runs live; none of the week's disappear.
     const status = (await (await fetch(`${url}status`)).json()) as StatusPayload;
     expect(await page.locator('svg.equity-chart .marker').count()).toBeLessThanOrEqual(status.external_flows.flow_count);
-    // The line runs across the whole plot: from the week's start to now.
-    const line = await page.locator('svg.equity-chart path.line-eq').boundingBox();
-    const axis = await page.locator('svg.equity-chart .axis-line').boundingBox();
-    expect(line?.width ?? 0).toBeGreaterThan(0.95 * (axis?.width ?? Infinity));
+    // The line runs across the whole plot: from the week's start to now. Both are measured in one evaluation:
+    // a live push redraws the chart, and two separate lookups could straddle that redraw.
+    const lineOverAxis = (): Promise<number> => page.evaluate(() => {
+      const line = document.querySelector('svg.equity-chart path.line-eq')?.getBoundingClientRect();
+      const axis = document.querySelector('svg.equity-chart .axis-line')?.getBoundingClientRect();
+      return line && axis && axis.width > 0 ? line.width / axis.width : 0;
+    });
+    expect(await lineOverAxis()).toBeGreaterThan(0.95);
     // Midnight labels across the whole width: the x axis covers seven days.
     const labels = await page.locator('svg.equity-chart .axis-x text').allInnerTexts();
     expect(labels.length).toBeGreaterThanOrEqual(6);
