@@ -63,7 +63,7 @@ export class Daemon {
   readonly doorbell: Doorbell;
   state: ReconState;
   status: StatusPayload | null = null;
-  private readonly tickFigures = new TickFigures();
+  readonly tickFigures = new TickFigures();
 
   readonly price: Observed<number> = { value: null, ts: null, ok: false, error: null };
   pair: PairAssets | null = null;

@@ -16,7 +16,8 @@ export interface StaleMark {
 export function captureLastKnown(status: StatusPayload | null): LastKnown | null {
   if (status === null || status.price.last === null || status.price.ts === null) return null;
   if (status.balances.doge === null || status.balances.ts === null || status.balances.stale === true) return null;
-  if (status.price.stale === true || status.balance_recon.stale === true || status.balance_recon.current_doge_eq === null) return null;
+  const recon = status.balance_recon;
+  if (status.price.stale === true || recon.stale === true || recon.held || recon.current_doge_eq === null) return null;
   return {
     price: asJson(status.price),
     balances: asJson(status.balances),

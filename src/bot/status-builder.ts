@@ -23,6 +23,8 @@ function buildLive(d: Daemon, now: number): StatusPayload {
   const cfg = d.config;
   const state = d.state;
   const figures = d.figures;
+  // The counts that go with the figures: those of the moment they rest on (a held one while rows are read).
+  const counted = d.tickFigures.totals ?? state.totals;
   const budget = d.budget;
   const pnl = d.deps.pnl;
   const baseline = state.baseline;
@@ -97,18 +99,19 @@ function buildLive(d: Daemon, now: number): StatusPayload {
       drift_pct: figures?.drift_pct ?? null,
       status: figures?.status ?? 'unknown',
       external_flows_doge_eq: figures?.external_flows_doge_eq ?? 0,
-      external_flow_count: state.totals.count,
+      external_flow_count: counted.count,
       adjusted_drift_doge: figures?.adjusted_drift_doge ?? null,
       adjusted_drift_pct: figures?.adjusted_drift_pct ?? null,
       adjusted_status: figures?.adjusted_status ?? 'unknown',
       last_flow: lastFlow === undefined ? null : flowJson(lastFlow),
       threshold_pct: cfg.BALANCE_RECON_DRIFT_PCT,
       income_doge_eq: figures?.income_doge_eq ?? 0,
-      income_count: state.totals.income.count,
-      unclassified: { rows: state.totals.unclassified.rows, doge_eq: figures?.unclassified_doge_eq ?? 0, types: { ...state.totals.unclassified.types } },
-      internal_moves: state.totals.internal_moves,
+      income_count: counted.income.count,
+      unclassified: { rows: counted.unclassified.rows, doge_eq: figures?.unclassified_doge_eq ?? 0, types: { ...counted.unclassified.types } },
+      internal_moves: counted.internal_moves,
       ledger_trading_doge_eq: cfg.FLOW_DETECTION_ENABLED ? (figures?.ledger_trading_doge_eq ?? 0) : null,
       roll_forward: figures?.roll_forward ?? null,
+      held: d.tickFigures.held,
     },
     external_flows: {
       enabled: cfg.FLOW_DETECTION_ENABLED,

@@ -137,6 +137,10 @@ export const balanceReconStatusSchema = z.object({
   internal_moves: num,
   ledger_trading_doge_eq: nullableNum.meta({ description: "The bot's trades in the ledger at P (null while flow detection is off)." }),
   roll_forward: rollForwardSchema.nullable().meta({ description: 'current = baseline + pool_changes + flows + income + bot_pnl + unexplained, DOGE-eq at P.' }),
+  held: z.boolean().meta({
+    description:
+      'True while the ledger rows read lag the balances: the figures and their counts are those of the last moment both covered, valued at the current price (at most one FLOW_POLL_INTERVAL_SEC).',
+  }),
   ...staleMark,
 });
 

@@ -76,17 +76,32 @@ describe('a busy bot whose polls take several ticks (default lookback, PRIVATE_C
     await h.step();
     let n = 0;
     let paging = 0;
+    let held = 0;
     for (let i = 0; i < 40; i++) {
       // Three fills a tick: the 900 s lookback soon holds more than one 50-row page, so a poll needs several ticks.
       h.clock.advanceSec(1);
       for (let k = 0; k < 3; k++) trade(h.sim, ++n, (i + k) % 2 === 0 ? -700 : 700);
+      if (i % 10 === 7) h.sim.setPrice((0.1 + i / 1000).toFixed(7));
       await h.step(29);
       if (h.daemon.state.poll.pending !== null) paging++;
-      const r = h.daemon.status?.balance_recon;
+      const s = h.daemon.status;
+      const r = s?.balance_recon;
       expect(Math.abs(r?.adjusted_drift_doge ?? NaN), `tick ${i}`).toBeLessThan(1e-6);
       expect(r?.adjusted_status, `tick ${i}`).toBe('ok');
+      // Held or not, the figures are valued at the price /status shows.
+      const b = r?.baseline;
+      const rf = r?.roll_forward;
+      const price = s?.price.last ?? null;
+      if (b === null || b === undefined || rf === null || rf === undefined || price === null) throw new Error('figures missing');
+      expect(Math.abs(rf.baseline + rf.pool_changes + rf.flows + rf.income + rf.bot_pnl + rf.unexplained - rf.current), `tick ${i}`).toBeLessThan(1e-9);
+      expect(r?.baseline_doge_eq ?? NaN, `tick ${i}`).toBeCloseTo(b.doge + b.usd / price, 6);
+      if (r?.held === true) held++;
     }
     expect(paging).toBeGreaterThan(5); // the case this test is about did happen
+    expect(held).toBeGreaterThan(0);
+    // Once the fills stop, the rows catch up with the balances and the figures are the present's again.
+    for (let i = 0; i < 20 && h.daemon.status?.balance_recon.held !== false; i++) await h.step(30);
+    expect(h.daemon.status?.balance_recon.held).toBe(false);
     expect(h.daemon.status?.balance_recon.bot_pnl_doge_eq).not.toBe(0);
   });
 });

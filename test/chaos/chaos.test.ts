@@ -231,11 +231,13 @@ describe('chaos: the sidecar process under faults, kills and restarts', () => {
       const s = await status();
       const b = sim.getBalances();
       const pool = poolBalances(sim);
-      lastSeen = { want_flows: expected.length, want_income: cats.income.length, sim: b, balances: s?.balances, flows: { ...s?.external_flows, recent_flows: undefined, recent_audit: undefined }, budget: s?.budget, persistence: s?.persistence, loop: s?.loop };
+      lastSeen = { want_flows: expected.length, want_income: cats.income.length, sim: b, balances: s?.balances, held: s?.balance_recon.held, flows: { ...s?.external_flows, recent_flows: undefined, recent_audit: undefined }, budget: s?.budget, persistence: s?.persistence, loop: s?.loop };
       const caughtUp =
         s !== null &&
         s.external_flows.flow_count === expected.length &&
         s.balance_recon.income_count === cats.income.length &&
+        s.balance_recon.external_flow_count === expected.length &&
+        !s.balance_recon.held &&
         s.external_flows.flow_poll_ok === true &&
         s.external_flows.last_poll_ts !== null &&
         s.balances.doge === Number(pool.doge.toString()) &&

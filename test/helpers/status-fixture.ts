@@ -157,6 +157,7 @@ export function makeStatus(overrides: DeepPartial<StatusPayload> = {}, opts: Fix
       ledger_trading_doge_eq: 250,
       // The terms sum to current (the identity of section 15).
       roll_forward: { baseline: last[1] - (deposits - withdrawals) - 250 - adjusted, pool_changes: 0, flows: deposits - withdrawals, income: 0, bot_pnl: 250, unexplained: adjusted, current: last[1] },
+      held: false,
     },
     external_flows: {
       enabled: true, auto_adjust: true, flow_count: recent.length, deposits_doge_eq: deposits, withdrawals_doge_eq: withdrawals,
