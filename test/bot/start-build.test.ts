@@ -32,10 +32,21 @@ function npmStart(env: Record<string, string>, timeoutMs = 60_000): { done: Prom
     }
   };
   const guard = setTimeout(() => kill('SIGKILL'), timeoutMs);
+  // npm can exit before the daemon it started has finished its last save: done waits for the whole group.
+  const groupGone = async (): Promise<void> => {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 0);
+      } catch {
+        return;
+      }
+    }
+    kill('SIGKILL');
+  };
   const done = new Promise<Run>((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(guard);
-      resolve({ code, out });
+      void groupGone().then(() => resolve({ code, out }));
     }),
   );
   return { done, kill: () => kill(), output: () => out };
