@@ -8,7 +8,6 @@ import { PrivateLane } from '../kraken/private-lane.js';
 import { Doorbell, type LiveFeedFactory } from '../live/doorbell.js';
 import { anchorPnlSource, applyUnappliedFlows, setInitialBaseline } from '../recon/baseline.js';
 import { applyPoolChange } from '../recon/pool-change.js';
-import type { ReconFigures } from '../recon/reconcile.js';
 import { emptyReconState, type ReconState } from '../recon/state.js';
 import { restoreReconState, serializeReconState } from '../recon/state-codec.js';
 import type { Store } from '../store/store.js';
@@ -173,10 +172,6 @@ export class Daemon {
     return this.reader.wallets;
   }
 
-  get figures(): ReconFigures | null {
-    return this.tickFigures.figures;
-  }
-
   /** Set when Kraken rejected the key: shown until a private call succeeds again. */
   get fatalError(): string | null {
     return this.faults.fatalError;
@@ -224,7 +219,7 @@ export class Daemon {
         now: this.nowSec(),
       });
       this.reports.record(this.state, this.nowSec(), this.price, this.balances, this.deps.pnl.value === null ? null : this.botPnlUsd(), !this.tickFigures.holding);
-      const figures = this.figures;
+      const figures = this.tickFigures.figures;
       this.equity.sample(this.nowSec(), () => ({ balances: this.balances.value, price: this.price.value, botPnlUsd: this.botPnlUsd(), flowsCumulativeDogeEq: figures?.external_flows_doge_eq ?? 0 }));
       await this.equity.flush(this.deps.store, this.nowSec());
       await this.saveStateIfDirty();

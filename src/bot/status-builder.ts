@@ -22,7 +22,7 @@ export function buildStatus(d: Daemon): StatusPayload {
 function buildLive(d: Daemon, now: number): StatusPayload {
   const cfg = d.config;
   const state = d.state;
-  const figures = d.figures;
+  const figures = d.tickFigures.figures;
   // The counts that go with the figures: those of the moment they rest on (a held one while rows are read).
   const counted = d.tickFigures.totals ?? state.totals;
   const budget = d.budget;
