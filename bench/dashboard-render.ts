@@ -5,9 +5,11 @@
 // installed before any page script runs; the empty page: DOMContentLoaded). Runs alternate, fresh context each.
 // The 7 d toggle is measured as script time (Chromium's ScriptDuration over click → every marker of the week
 // drawn, the /flows fetch included), and as wall time.
-// Two more pages in the same runs bound what any page can reach: one line of text in the page's font, and the
-// page's own skeleton (index.html with its CSS inline, no script, no data). An empty page lays out no text; the
-// first text a fresh renderer lays out pays for its fonts, and the skeleton for its layout.
+// Three more pages in the same runs bound what any page can reach: one line of text in the page's font, the
+// page's own skeleton (index.html with its CSS inline, no script, no data), and the finished page itself (the
+// dashboard's DOM once rendered, served as static HTML with its CSS inline and no script: what drawing every card
+// and the chart on the server would send). An empty page lays out no text; the first text a fresh renderer lays
+// out pays for its fonts, the skeleton for its layout, and the finished page for laying out its content.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -62,25 +64,42 @@ function serve(status: StatusPayload, flows: readonly FlowRecord[]): Promise<{ s
 
 const EMPTY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>empty</title></head><body></body></html>';
 
-/** The floors: one line of text in the page's font, and the page's skeleton (its CSS inline, no script, no data). */
-function floorPages(): { text: string; skeleton: string } {
-  const dir = findPublicDir();
-  const css = readFileSync(join(dir, 'dashboard.css'), 'utf8');
-  const font = /font: ([^;]+);/.exec(css)?.[1] ?? '14px sans-serif';
-  const skeleton = readFileSync(join(dir, 'index.html'), 'utf8')
+const CSS = readFileSync(join(findPublicDir(), 'dashboard.css'), 'utf8');
+
+/** The page's HTML as a static page: no script, no module preloads, its stylesheet inline. */
+const staticHtml = (html: string): string =>
+  html
     .replace(/<script\b[\s\S]*?<\/script>/g, '')
     .replace(/<link rel="modulepreload"[^>]*>/g, '')
-    .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${css}</style>`);
-  return { text: EMPTY_PAGE.replace('<body>', `<body style="font: ${font}">Balance sidecar`), skeleton };
+    .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${CSS}</style>`);
+
+/** The finished dashboard (its DOM once the render is complete), taken from a full load of the page. */
+async function finishedPage(browser: Browser, url: string, expected: number): Promise<string> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await page.addInitScript({ content: probe(expected) });
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { __frame?: number }).__frame !== undefined, undefined, { timeout: 15_000 });
+    return staticHtml(`<!doctype html>${(await page.evaluate('document.documentElement.outerHTML')) as string}`);
+  } finally {
+    await ctx.close();
+  }
 }
 
-/** The baseline (bare express answering an empty HTML page) at `/`, and the floors at `/text` and `/skeleton`. */
-function serveBare(): Promise<{ server: Server; url: string }> {
+/**
+ * The baseline (bare express answering an empty HTML page) at `/`, and the floors: one line of text in the
+ * page's font at `/text`, the page's skeleton at `/skeleton`, the finished page at `/finished`.
+ */
+function serveBare(finished: string): Promise<{ server: Server; url: string }> {
   const app = express();
-  const floors = floorPages();
+  const font = /font: ([^;]+);/.exec(CSS)?.[1] ?? '14px sans-serif';
+  const text = EMPTY_PAGE.replace('<body>', `<body style="font: ${font}">Balance sidecar`);
+  const skeleton = staticHtml(readFileSync(join(findPublicDir(), 'index.html'), 'utf8'));
   app.get('/', (_req, res) => void res.type('html').send(EMPTY_PAGE));
-  app.get('/text', (_req, res) => void res.type('html').send(floors.text));
-  app.get('/skeleton', (_req, res) => void res.type('html').send(floors.skeleton));
+  app.get('/text', (_req, res) => void res.type('html').send(text));
+  app.get('/skeleton', (_req, res) => void res.type('html').send(skeleton));
+  app.get('/finished', (_req, res) => void res.type('html').send(finished));
   return listen(app);
 }
 
@@ -147,20 +166,24 @@ export async function dashboardRender(): Promise<Omit<BenchResult, 'seconds'>> {
   const external = fx.flows.filter((f) => f.category === 'external');
   const in24h = big.equity_history.flow_markers.length;
   const in7d = external.filter((f) => f.time >= big.ts - 604_800 && f.time <= big.ts).length;
-  const [a, b] = await Promise.all([serve(big, fx.flows), serveBare()]);
+  const a = await serve(big, fx.flows);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  let b: { server: Server; url: string } | undefined;
   try {
+    b = await serveBare(await finishedPage(browser, a.url, in24h));
     await load(browser, a.url, in24h); // warm-up: browser process, code caches
     await load(browser, b.url, null);
     const full: Run[] = [];
     const bare: Run[] = [];
     const text: Run[] = [];
     const skeleton: Run[] = [];
+    const finished: Run[] = [];
     for (let i = 0; i < RUNS; i++) {
       full.push(await load(browser, a.url, in24h));
       bare.push(await load(browser, b.url, null));
       text.push(await load(browser, `${b.url}text`, null));
       skeleton.push(await load(browser, `${b.url}skeleton`, null));
+      finished.push(await load(browser, `${b.url}finished`, null));
     }
     const t7 = [];
     for (let i = 0; i < 5; i++) t7.push(await toggle7d(browser, a.url, in24h, in7d));
@@ -168,6 +191,7 @@ export async function dashboardRender(): Promise<Omit<BenchResult, 'seconds'>> {
     const bareMs = median(bare.map((r) => r.frame));
     const textMs = median(text.map((r) => r.frame));
     const skeletonMs = median(skeleton.map((r) => r.frame));
+    const finishedMs = median(finished.map((r) => r.frame));
     const toggleScript = median(t7.map((r) => r.scriptMs));
     const toggleWall = median(t7.map((r) => r.wallMs));
     const markerOk = full.every((r) => r.markers === in24h) && t7.every((r) => r.markers === in7d);
@@ -192,12 +216,15 @@ export async function dashboardRender(): Promise<Omit<BenchResult, 'seconds'>> {
             skeleton_next_frame_ms: skeleton.map((r) => r.frame),
             text_line_ratio: ratio(textMs, bareMs),
             skeleton_ratio: ratio(skeletonMs, bareMs),
+            finished_static_next_frame_ms: finished.map((r) => r.frame),
+            finished_static_ratio: ratio(finishedMs, bareMs),
             payload_bytes: Buffer.byteLength(JSON.stringify(big)),
           },
           note:
             `navigation start → the frame after the finished DOM (DOM done at ${fmt(median(full.map((r) => r.done)))} ms; empty page DOMContentLoaded ${fmt(median(bare.map((r) => r.done)))} ms). ` +
             `Floors in the same runs: one line of text in the page's font ${fmt(textMs)} ms (${fmt(textMs / bareMs)}×), ` +
-            `the page's skeleton with no script and no data ${fmt(skeletonMs)} ms (${fmt(skeletonMs / bareMs)}×)`,
+            `the page's skeleton with no script and no data ${fmt(skeletonMs)} ms (${fmt(skeletonMs / bareMs)}×), ` +
+            `the finished page as static HTML with no script ${fmt(finishedMs)} ms (${fmt(finishedMs / bareMs)}×)`,
         },
         {
           id: 'render.toggle_7d',
@@ -215,8 +242,8 @@ export async function dashboardRender(): Promise<Omit<BenchResult, 'seconds'>> {
   } finally {
     await browser.close();
     a.server.close();
-    b.server.close();
+    b?.server.close();
     a.server.closeAllConnections();
-    b.server.closeAllConnections();
+    b?.server.closeAllConnections();
   }
 }
