@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import express from 'express';
 import type { StatusPayload } from '../src/bot/status-types.js';
@@ -73,19 +73,23 @@ const staticHtml = (html: string): string =>
     .replace(/<link rel="modulepreload"[^>]*>/g, '')
     .replace(/<link rel="stylesheet"[^>]*>/, () => `<style>${CSS}</style>`);
 
-/** The finished dashboard (its DOM once the render is complete), taken from a full load of the page. */
-async function finishedPage(browser: Browser, url: string, expected: number): Promise<string> {
+/** Loads `url` in a fresh context with the probe and, once its frame after completion has come, reads from it. */
+async function loaded<T>(browser: Browser, url: string, expected: number | null, read: (page: Page, ctx: BrowserContext) => Promise<T>): Promise<T> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await ctx.newPage();
     await page.addInitScript({ content: probe(expected) });
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { __frame?: number }).__frame !== undefined, undefined, { timeout: 15_000 });
-    return staticHtml(`<!doctype html>${(await page.evaluate('document.documentElement.outerHTML')) as string}`);
+    return await read(page, ctx);
   } finally {
     await ctx.close();
   }
 }
+
+/** The finished dashboard (its DOM once the render is complete), taken from a full load of the page. */
+const finishedPage = (browser: Browser, url: string, expected: number): Promise<string> =>
+  loaded(browser, url, expected, async (page) => staticHtml(`<!doctype html>${(await page.evaluate('document.documentElement.outerHTML')) as string}`));
 
 /**
  * The baseline (bare express answering an empty HTML page) at `/`, and the floors: one line of text in the
@@ -115,30 +119,15 @@ interface Run {
   markers: number;
 }
 
-async function load(browser: Browser, url: string, expected: number | null): Promise<Run> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  try {
-    const page = await ctx.newPage();
-    await page.addInitScript({ content: probe(expected) });
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { __frame?: number }).__frame !== undefined, undefined, { timeout: 15_000 });
-    return (await page.evaluate('({ done: window.__done, frame: window.__frame, markers: window.__markers })')) as Run;
-  } finally {
-    await ctx.close();
-  }
-}
+const load = (browser: Browser, url: string, expected: number | null): Promise<Run> =>
+  loaded(browser, url, expected, async (page) => (await page.evaluate('({ done: window.__done, frame: window.__frame, markers: window.__markers })')) as Run);
 
 /**
  * The 7 d toggle: click → the chart redrawn at once with the markers at hand, then with the week's fetched from
  * /flows. Script time is Chromium's own ScriptDuration counter (CDP Performance) over that span.
  */
-async function toggle7d(browser: Browser, url: string, expected24h: number, expected7d: number): Promise<{ scriptMs: number; wallMs: number; markers: number }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  try {
-    const page = await ctx.newPage();
-    await page.addInitScript({ content: probe(expected24h) });
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { __frame?: number }).__frame !== undefined, undefined, { timeout: 15_000 });
+function toggle7d(browser: Browser, url: string, expected24h: number, expected7d: number): Promise<{ scriptMs: number; wallMs: number; markers: number }> {
+  return loaded(browser, url, expected24h, async (page, ctx) => {
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('Performance.enable');
     const script = async (): Promise<number> => {
@@ -153,9 +142,7 @@ async function toggle7d(browser: Browser, url: string, expected24h: number, expe
     const after = await script();
     const markers = (await page.evaluate(`document.querySelectorAll('#chart svg .marker').length`)) as number;
     return { scriptMs: after - before, wallMs: wall, markers };
-  } finally {
-    await ctx.close();
-  }
+  });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
